@@ -1,0 +1,227 @@
+"""The `corpus` command line. Thin: parse arguments, call one module, map errors to exit codes.
+
+Exit codes (a contract other tools rely on): 0 success, 1 invalid data (every problem listed), 2 bad usage.
+Modules are imported inside commands so `corpus --help` stays fast and one broken extra cannot break the rest.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from corpus.errors import InvalidData, Issue, UserError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Build, annotate, validate and release the Venezuela-Russia news corpus.")
+ls_app = typer.Typer(no_args_is_help=True, help="Label Studio: config, local server, push and pull.")
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the pre-annotator against the gold.")
+app.add_typer(ls_app, name="ls")
+app.add_typer(eval_app, name="eval")
+
+T = TypeVar("T")
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def print_issues(issues: list[Issue], as_json: bool = False) -> None:
+    if as_json:
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps([i.to_dict() for i in issues], option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    for issue in issues:
+        err(str(issue))
+    err(f"{len(issues)} problem(s) found")
+
+
+def run(action: Callable[[], T], as_json: bool = False) -> T:
+    """Run a command body, turning our exceptions into exit codes and one-line messages."""
+    try:
+        return action()
+    except UserError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    except InvalidData as exc:
+        print_issues(exc.issues, as_json)
+        raise typer.Exit(1) from None
+
+
+Paths = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
+JsonlFlag = Annotated[bool, typer.Option("--jsonl", help="One JSON object per line on stdout.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+# ---- clean (issue 2) -------------------------------------------------------------------------------------
+@app.command()
+def clean(paths: Paths, jsonl: JsonlFlag = False) -> None:
+    """Clean raw seed articles: one JSON object per input (doc_id, title, text, language, removed)."""
+    from corpus import clean as mod
+
+    run(lambda: mod.cli_clean(paths, jsonl=jsonl))
+
+
+# ---- schema + validate (issue 3) ------------------------------------------------------------------------
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option(help="Folder for the JSON Schemas.")] = Path("schema"),
+    check: Annotated[bool, typer.Option("--check", help="Fail if committed schemas drift.")] = False,
+) -> None:
+    """Write (or --check) the JSON Schemas generated from the models."""
+    from corpus import schema as mod
+
+    run(lambda: mod.cli_schema(out, check=check))
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Default: everything in the repo.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate seeds metadata, canonical annotations, Label Studio exports and release folders."""
+    from corpus import validate as mod
+
+    run(lambda: mod.cli_validate(paths or [], as_json=as_json), as_json=as_json)
+
+
+# ---- pre-annotation (issue 5) ---------------------------------------------------------------------------
+@app.command()
+def preannotate(paths: Paths, jsonl: JsonlFlag = False) -> None:
+    """Clean, then suggest entities and numeric claims (offsets index the clean text)."""
+    from corpus import preannotate as mod
+
+    run(lambda: mod.cli_preannotate(paths, jsonl=jsonl))
+
+
+@eval_app.command("preannotations")
+def eval_preannotations(
+    write: Annotated[bool, typer.Option(help="Update docs/performance.md.")] = True,
+) -> None:
+    """Precision/recall/F1 of the suggestions against the gold, strict and partial."""
+    from corpus import evaluate as mod
+
+    run(lambda: mod.cli_eval(write=write))
+
+
+# ---- agreement + gold (issue 6) -------------------------------------------------------------------------
+@app.command()
+def agreement(as_json: JsonFlag = False) -> None:
+    """Inter-annotator agreement per layer, label and annotator pair; writes the JSON report."""
+    from corpus import agreement as mod
+
+    run(lambda: mod.cli_agreement(as_json=as_json))
+
+
+@app.command()
+def adjudicate() -> None:
+    """Derive the gold from the exports plus annotations/adjudication.json (never edited by hand)."""
+    from corpus import adjudicate as mod
+
+    run(lambda: mod.cli_adjudicate())
+
+
+# ---- build, release, verify, publish (issues 7, 8) ------------------------------------------------------
+@app.command()
+def build(
+    version: Annotated[str, typer.Option(help="Version recorded in the card and manifest.")] = "0.0.0-dev",
+    out: Annotated[Path | None, typer.Option(help="Output folder (default build/<version>).")] = None,
+) -> None:
+    """Build a release folder: Parquet configs, HF card, croissant.json, SHA256SUMS."""
+    from corpus import build as mod
+
+    run(lambda: mod.cli_build(version=version, out=out))
+
+
+@app.command()
+def release(version: Annotated[str, typer.Argument(help="Semantic version X.Y.Z.")]) -> None:
+    """Cut an immutable release into build/X.Y.Z (validated, atomic, locked) and update CHANGELOG/DATASHEET."""
+    from corpus import release as mod
+
+    run(lambda: mod.cli_release(version))
+
+
+@app.command()
+def verify(folder: Annotated[Path, typer.Argument(help="A release folder, e.g. build/1.0.0.")]) -> None:
+    """Check SHA256SUMS, manifest, schema validity and that every config loads."""
+    from corpus import verify as mod
+
+    run(lambda: mod.cli_verify(folder))
+
+
+@app.command()
+def publish(
+    folder: Annotated[Path, typer.Argument(help="A release folder, e.g. build/1.0.0.")],
+    repo: Annotated[str, typer.Option(help="Hub dataset repo ORG/NAME.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be uploaded and tagged.")] = False,
+) -> None:
+    """Upload a verified release folder to the Hugging Face Hub and tag it vX.Y.Z (token from HF_TOKEN)."""
+    from corpus import publish as mod
+
+    run(lambda: mod.cli_publish(folder, repo=repo, dry_run=dry_run))
+
+
+# ---- Label Studio (issue 4) -----------------------------------------------------------------------------
+@ls_app.command("config")
+def ls_config(
+    out: Annotated[Path, typer.Option(help="Where to write the labeling config.")] = Path("schema/labelstudio.xml"),
+    check: Annotated[bool, typer.Option("--check", help="Fail if the committed XML drifts.")] = False,
+) -> None:
+    """Write (or --check) the Label Studio labeling config generated from the taxonomy."""
+    from corpus.labelstudio import config as mod
+
+    run(lambda: mod.cli_config(out, check=check))
+
+
+@ls_app.command("annotate")
+def ls_annotate(
+    port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None,
+    foreground: Annotated[bool, typer.Option(help="Keep running until Ctrl-C.")] = True,
+) -> None:
+    """Start a local offline Label Studio, create/update the project with tasks, print URL and login."""
+    from corpus.labelstudio import commands as mod
+
+    run(lambda: mod.cli_annotate(port=port, foreground=foreground))
+
+
+@ls_app.command("push")
+def ls_push(
+    project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
+) -> None:
+    """Create/update the project on LABEL_STUDIO_URL (token: LABEL_STUDIO_API_KEY) with config and tasks."""
+    from corpus.labelstudio import commands as mod
+
+    run(lambda: mod.cli_push(project=project))
+
+
+@ls_app.command("pull")
+def ls_pull(
+    project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
+) -> None:
+    """Take a snapshot export and store it verbatim under annotations/ (dated, never overwritten)."""
+    from corpus.labelstudio import commands as mod
+
+    run(lambda: mod.cli_pull(project=project))
+
+
+@ls_app.command("replay")
+def ls_replay(
+    export: Annotated[Path, typer.Argument(help="A stored export under annotations/.")],
+    project: Annotated[str, typer.Option(help="Title of the new project.")] = "replay",
+) -> None:
+    """Re-import a stored export (tasks, predictions, annotations) into a server for review."""
+    from corpus.labelstudio import commands as mod
+
+    run(lambda: mod.cli_replay(export, project=project))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

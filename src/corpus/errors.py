@@ -1,0 +1,35 @@
+"""Located problems: every stage reports what is wrong and exactly where, and keeps going."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem, located as file: task/doc: region: field."""
+
+    file: str
+    where: str  # task id or doc id, e.g. "task 12/annotation 40" or "doc 000_..."
+    region: str  # region id, "-" when not about one region
+    field: str  # field name, "-" when not about one field
+    message: str
+    rule: str  # the named rule that fired, e.g. "offsets.text-mismatch"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.region}: {self.field}: {self.message} [{self.rule}]"
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+class UserError(Exception):
+    """Bad input or usage: shown as one line, never as a traceback."""
+
+
+class InvalidData(Exception):
+    """The data is invalid; carries every issue found."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__(f"{len(issues)} problem(s)")
+        self.issues = issues
