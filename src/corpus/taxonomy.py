@@ -21,14 +21,14 @@ class Label:
 
 
 ENTITY_TYPES: tuple[Label, ...] = (
-    Label("PER", "A named person: Nicolás Maduro, Marco Rubio.", "p", "#e6194b"),
-    Label("ORG", "A named organisation: PSUV, Wagner Group, National Electoral Council.", "o", "#3cb44b"),
-    Label("GPE", "A geopolitical entity with a government: Venezuela, Russia, Caracas (as a government).", "g", "#4363d8"),
+    Label("PER", "A named person: Nicolás Maduro.", "p", "#e6194b"),
+    Label("ORG", "A named organisation: PSUV, Wagner Group.", "o", "#3cb44b"),
+    Label("GPE", "A country, city or state: Venezuela, Russia, Caracas.", "g", "#4363d8"),
     Label("LOC", "A non-political location: the Caribbean, La Orchila, the Western Hemisphere.", "l", "#f58231"),
     Label("NORP", "A nationality, religious or political group: Venezuelan, Chavistas, Russian.", "n", "#911eb4"),
-    Label("EVENT", "A named event: the 2019 presidential crisis, BRICS summit, Sovereign Caribbean 200.", "e", "#46f0f0"),
+    Label("EVENT", "A named event: BRICS summit, Sovereign Caribbean 200.", "e", "#46f0f0"),
     Label("LAW", "A named treaty, law or agreement: the Strategic Association and Cooperation Treaty.", "w", "#f032e6"),
-    Label("WEAPON", "A named weapon system or military equipment: Su-30MK2, S-300, Igla-S, Tu-160, AK-103.", "x", "#9a6324"),
+    Label("WEAPON", "A named weapon system or military equipment: Su-30MK2, S-300, Igla-S.", "x", "#9a6324"),
 )
 ENTITY_LABELS: tuple[str, ...] = tuple(label.name for label in ENTITY_TYPES)
 
