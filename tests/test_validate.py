@@ -82,17 +82,28 @@ def test_ids_unique_across_layers() -> None:
     ]
 
 
-def test_spans_crossing_and_duplicate() -> None:
+def test_spans_overlap_and_duplicate() -> None:
     layers = good_layers(entities=[ent("e1", 0, 6), ent("e2", 4, 11), ent("e3", 0, 6)], relations=[])
     assert run(layers) == [
         f"{F}: {W}: e3: entities: same span as e1 [spans.duplicate]",
-        f"{F}: {W}: e2: entities: [4, 11) crosses e1 [0, 6) [spans.crossing]",
-        f"{F}: {W}: e2: entities: [4, 11) crosses e3 [0, 6) [spans.crossing]",
+        f"{F}: {W}: e2: entities: [4, 11) overlaps e1 [0, 6); entities are flat [spans.overlap]",
+        f"{F}: {W}: e2: entities: [4, 11) overlaps e3 [0, 6); entities are flat [spans.overlap]",
     ]
 
 
-def test_nested_spans_are_allowed() -> None:
-    assert run(good_layers(entities=[ent("e1", 0, 6), ent("e2", 0, 11, "ORG")], relations=[])) == []
+def test_nested_entities_are_rejected_but_nested_stance_evidence_is_not() -> None:
+    assert run(good_layers(entities=[ent("e1", 0, 6), ent("e2", 0, 11, "ORG")], relations=[])) == [
+        f"{F}: {W}: e1: entities: [0, 6) overlaps e2 [0, 11); entities are flat [spans.overlap]"
+    ]
+    inner = AttributedStance(id="s2", start=7, end=11, text=TEXT[7:11], target="maduro_government",
+                             polarity="against")
+    crossing = AttributedStance(id="s3", start=7, end=20, text=TEXT[7:20], target="maduro_government",
+                                polarity="against")
+    outer = good_layers().attributed[0]
+    assert run(good_layers(attributed=[outer, inner])) == []
+    assert run(good_layers(attributed=[outer, crossing])) == [
+        f"{F}: {W}: s3: attributed: [7, 20) crosses s1 [0, 11) [spans.crossing]"
+    ]
 
 
 def test_relation_endpoint_missing() -> None:

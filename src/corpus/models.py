@@ -194,7 +194,8 @@ class ReleaseManifest(Strict):
     """What a release folder holds; the release date lives here only, never in the data files."""
 
     name: str = "venezuela-russia-news"
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$",
+                         description="X.Y.Z for releases; dev builds carry a tag: 0.0.0-dev.")
     released: str | None = Field(default=None, description="ISO date of the release; None for unreleased builds.")
     schema_version: str = SCHEMA_VERSION
     taxonomy_version: str = tx.TAXONOMY_VERSION

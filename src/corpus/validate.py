@@ -7,7 +7,7 @@ Rule names are stable (tests and users grep for them):
   schema.<keyword>                             JSON Schema violation (enum, type, required, ...)
   offsets.bounds offsets.text-mismatch         span offsets vs the document text
   ids.unique                                   span ids unique within one annotation set
-  spans.crossing spans.duplicate               within one layer
+  spans.overlap spans.crossing spans.duplicate within one layer (entities and claims are flat)
   relations.endpoint-missing relations.endpoint-type relations.multiple
   claims.value-surface claims.value-max claims.unit-kind
   stance.one-per-target                        exactly one document judgement per target
@@ -151,6 +151,10 @@ def check_ids(layers: Layers, file: str, where: str) -> list[Issue]:
             for span_id, n in sorted(counts.items()) if n > 1]
 
 
+# Entities and claims are flat (BIO tags cannot nest); stance evidence may nest but not cross.
+FLAT_LAYERS = frozenset({"entities", "claims"})
+
+
 def check_crossing(layers: Layers, file: str, where: str) -> list[Issue]:
     issues = []
     for layer, spans in _span_layers(layers).items():
@@ -162,6 +166,10 @@ def check_crossing(layers: Layers, file: str, where: str) -> list[Issue]:
                 if (a.start, a.end) == (b.start, b.end):
                     if getattr(a, "label", None) == getattr(b, "label", None) and layer != "attributed":
                         issues.append(Issue(file, where, b.id, layer, f"same span as {a.id}", "spans.duplicate"))
+                elif layer in FLAT_LAYERS:
+                    issues.append(Issue(file, where, b.id, layer,
+                                        f"[{b.start}, {b.end}) overlaps {a.id} [{a.start}, {a.end}); {layer} are flat",
+                                        "spans.overlap"))
                 elif b.end > a.end:
                     issues.append(Issue(file, where, b.id, layer,
                                         f"[{b.start}, {b.end}) crosses {a.id} [{a.start}, {a.end})",
