@@ -1,0 +1,147 @@
+"""A thin wrapper over label-studio-sdk 2.x: the handful of calls the pipeline makes, with our defaults.
+
+Snapshot exports are used, never the quick export: only a snapshot carries full prediction bodies and
+annotator e-mails. A second annotator is made through the organisation invite link, the only path whose
+user can log in (users created by the API get no usable password).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from corpus import models
+from corpus.errors import UserError
+from corpus.labelstudio import config as c
+from corpus.labelstudio.results import layers_to_results
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
+
+SNAPSHOT_OPTIONS: dict[str, Any] = {
+    "predictions": {"only_id": False},
+    "annotations__completed_by": {"only_id": False},
+}
+
+
+def connect(url: str, token: str) -> LabelStudio:
+    """An SDK client (imported lazily: the SDK takes ~2 s to import)."""
+    from label_studio_sdk import LabelStudio
+
+    return LabelStudio(base_url=url.rstrip("/"), api_key=token)
+
+
+def find_project(ls: LabelStudio, title: str) -> int | None:
+    for project in ls.projects.list(title=title):  # type: ignore[var-annotated]
+        if project.title == title and project.id is not None:
+            return int(project.id)
+    return None
+
+
+def ensure_project(ls: LabelStudio, title: str, label_config: str | None = None) -> tuple[int, bool]:
+    """(project id, created?): create the project, or bring an existing one's config up to date."""
+    xml = label_config or c.build_config()
+    pid = find_project(ls, title)
+    if pid is None:
+        project = ls.projects.create(title=title, label_config=xml, show_collab_predictions=True,
+                                     description="Venezuela-Russia news corpus (config generated from the taxonomy)")
+        return int(project.id), True  # type: ignore[arg-type]
+    ls.projects.update(id=pid, label_config=xml)
+    return pid, False
+
+
+def build_task(doc: models.Document, prediction: Any = None, guidelines_version: str | None = None) -> dict[str, Any]:
+    """One Label Studio task per clean document; `prediction` is a preannotate.Prediction or None."""
+    task: dict[str, Any] = {
+        "data": {"text": doc.text, "doc_id": doc.doc_id, "title": doc.title, "language": doc.language,
+                 "raw_sha256": doc.raw_sha256, "guidelines_version": guidelines_version},
+        "meta": {"doc_id": doc.doc_id, "raw_sha256": doc.raw_sha256, "source_file": doc.raw_path},
+    }
+    if prediction is not None:
+        task["predictions"] = [{"model_version": prediction.model_version, "score": prediction.score,
+                                "result": layers_to_results(prediction.layers)}]
+    return task
+
+
+def project_doc_ids(ls: LabelStudio, pid: int) -> set[str]:
+    ids: set[str] = set()
+    for task in ls.tasks.list(project=pid, fields="task_only"):  # type: ignore[var-annotated]
+        doc_id = (task.data or {}).get("doc_id")
+        if isinstance(doc_id, str):
+            ids.add(doc_id)
+    return ids
+
+
+def import_tasks(ls: LabelStudio, pid: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
+    """Import tasks (with predictions and, for replay, annotations) synchronously; their new ids in order."""
+    if not tasks:
+        return []
+    response = ls.projects.import_tasks(id=pid, request=list(tasks),  # type: ignore[arg-type]
+                                        return_task_ids=True)
+    return [int(t) for t in getattr(response, "task_ids", None) or []]  # an extra field of the sync import
+
+
+def annotate(ls: LabelStudio, task_id: int, layers: models.Layers, lead_time: float | None = None) -> int:
+    """Submit an annotation as the client's own user (Label Studio sets completed_by to the caller)."""
+    ann = ls.annotations.create(id=task_id, result=layers_to_results(layers), lead_time=lead_time)
+    return int(ann.id)
+
+
+def invite_user(url: str, ls: LabelStudio, email: str, password: str) -> str:
+    """Sign a new user up through the organisation's invite link; returns that user's API token."""
+    invite = ls.organizations.reset_token().token
+    base = url.rstrip("/")
+    with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as web:
+        page = web.get("/user/signup/", params={"token": invite})
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        csrf = match.group(1) if match else web.cookies.get("csrftoken")
+        if not csrf:
+            raise UserError("the sign-up page of Label Studio carried no CSRF token")
+        web.post("/user/signup/", params={"token": invite},
+                 data={"email": email, "password": password, "csrfmiddlewaretoken": csrf},
+                 headers={"Referer": f"{base}/user/signup/?token={invite}"})
+        response = web.get("/api/current-user/token")
+        if response.status_code != 200 or "token" not in response.text:
+            raise UserError(f"invite sign-up of {email} failed (HTTP {response.status_code})")
+        return str(response.json()["token"])
+
+
+def snapshot_export(ls: LabelStudio, pid: int, title: str, timeout: float = 300.0) -> bytes:
+    """A full-JSON snapshot export (full predictions, annotator e-mails, tasks without annotations too)."""
+    export = ls.projects.exports.create(id=pid, title=title, serialization_options=SNAPSHOT_OPTIONS,  # type: ignore[arg-type]
+                                        task_filter_options={"only_with_annotations": False})  # type: ignore[arg-type]
+    pk = int(export.id)  # type: ignore[arg-type]
+    deadline = time.monotonic() + timeout
+    while True:
+        status = ls.projects.exports.get(id=pid, export_pk=pk).status
+        if status == "completed":
+            break
+        if status == "failed" or time.monotonic() > deadline:
+            raise UserError(f"snapshot export {pk} of project {pid} ended as {status!r}")
+        time.sleep(0.3)
+    return b"".join(ls.projects.exports.download(id=pid, export_pk=pk, export_type="JSON"))
+
+
+def member_emails(ls: LabelStudio) -> set[str]:
+    return {u.email.lower() for u in ls.users.list() if getattr(u, "email", None)}
+
+
+def replay_tasks(tasks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Export tasks -> import tasks: data, meta, predictions and submitted annotations, with their annotators."""
+    out = []
+    for task in tasks:
+        preds = [{"model_version": p.get("model_version"), "score": p.get("score"), "result": p.get("result", [])}
+                 for p in task.get("predictions") or [] if isinstance(p, dict)]
+        anns = []
+        for a in task.get("annotations") or []:
+            who = a.get("completed_by")
+            anns.append({"result": a.get("result", []), "lead_time": a.get("lead_time"),
+                         "was_cancelled": bool(a.get("was_cancelled")), "ground_truth": bool(a.get("ground_truth")),
+                         "completed_by": {"email": who["email"]} if isinstance(who, dict) else who})
+        out.append({"data": task.get("data", {}), "meta": task.get("meta") or {}, "predictions": preds,
+                    "annotations": anns})
+    return out
