@@ -327,7 +327,9 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
     guidelines = sorted({g.guidelines_version for g in gold if g.guidelines_version})
     files = [ReleaseFile(path=p, sha256=sha256_file(out / p), bytes=(out / p).stat().st_size)
              for p in sorted(["README.md", "croissant.json", *(parquet_path(c) for c in configs)])]
-    manifest = ReleaseManifest(version=version, released=released,
+    from corpus.summary import agreement_headline
+
+    manifest = ReleaseManifest(version=version, released=released, agreement=agreement_headline(agreement),
                                guidelines_version=", ".join(guidelines) or None, documents=len(documents),
                                counts=manifest_counts(rows), configs=configs, files=files)
     atomic_write_bytes(out / "manifest.json", dump_json(manifest.model_dump(mode="json")))
@@ -389,6 +391,19 @@ def _is_released(folder: Path) -> bool:
     return False
 
 
+def build_repo(root: Path, out: Path, version: str, released: str | None = None) -> ReleaseManifest:
+    """Build from the repo's own inputs (clean seeds, gold, exports, agreement): shared by build and release."""
+    from corpus.clean import load_documents
+    from corpus.convert import load_exports
+
+    gold = load_gold(root)
+    sets, issues = load_exports(root)
+    if issues:
+        raise InvalidData(issues)
+    return build_folder(out, version, load_documents(root), gold, sets, released=released,
+                        agreement=load_agreement(root))
+
+
 def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:
     """`corpus build`: a dev build (default build/dev) or a build at an explicit version, replaced atomically."""
     if not re.match(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$", version):
@@ -397,18 +412,10 @@ def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:
     target = out if out is not None else root / "build" / ("dev" if version == DEV_VERSION else version)
     if _is_released(target):
         raise UserError(f"{target} is a released folder; releases are immutable (use `corpus release`)")
-    gold = load_gold(root)
-    from corpus.clean import load_documents
-    from corpus.convert import load_exports
-
-    sets, issues = load_exports(root)
-    if issues:
-        raise InvalidData(issues)
-    documents = load_documents(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        manifest = build_folder(tmp, version, documents, gold, sets, agreement=load_agreement(root))
+        manifest = build_repo(root, tmp, version)
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -203,6 +203,8 @@ class ReleaseManifest(Strict):
     documents: int = 0
     counts: dict[str, int] = Field(default_factory=dict)
     configs: list[str] = Field(default_factory=list)
+    agreement: dict[str, float] = Field(default_factory=dict,
+                                        description="Headline inter-annotator agreement at build time.")
     files: list[ReleaseFile] = Field(default_factory=list)
 
 
