@@ -81,3 +81,36 @@ def test_bad_decisions_are_located(tmp_path: Path) -> None:
 def test_single_annotator_is_flagged(tmp_path: Path) -> None:
     _, _, issues = derive_gold([A], tmp_path / "none.json")
     assert [i.rule for i in issues] == ["adjudication.annotators"]
+
+
+def test_one_statement_with_two_holders_keeps_both() -> None:
+    from corpus.models import AttributedStance
+
+    def with_holders(name: str) -> AnnotationSet:
+        base = aset(name, "", "approximate", "neutral", claimant=False)
+        ents = [*base.entities, EntityMention(id="p", start=25, end=33, text="soldiers", label="NORP")]
+        spans = [AttributedStance(id=f"s{i}", start=7, end=11, text="said", target="maduro_government",
+                                  polarity="favor") for i in (1, 2)]
+        rels = [Relation(type="holds", from_id="a", to_id="s1"), Relation(type="holds", from_id="p", to_id="s2")]
+        return base.model_copy(update={"entities": ents, "attributed": spans, "relations": rels})
+
+    golds, undecided, issues = derive_gold([with_holders("x@corpus.invalid"), with_holders("y@corpus.invalid")],
+                                           Path("/nonexistent.json"))
+    assert (undecided, issues) == ([], [])
+    assert sorted((r.from_id, r.to_id) for r in golds[0].relations if r.type == "holds") == [("E1", "S1"),
+                                                                                            ("E2", "S2")]
+
+
+def test_committed_gold_is_rederived_from_exports_and_decisions() -> None:
+    """The gold the build reads is exactly what the exports plus the recorded decisions give: never hand-edited."""
+    from corpus.adjudicate import DECISIONS, GOLD, gold_bytes, load_annotator_sets
+    from corpus.build import load_gold
+
+    root = Path(__file__).resolve().parents[1]
+    sets, convert_issues = load_annotator_sets(root)
+    golds, undecided, issues = derive_gold(sets, root / DECISIONS)
+    assert (convert_issues, undecided, issues) == ([], [], [])
+    assert gold_bytes(golds) == (root / GOLD).read_bytes()
+    assert load_gold(root) == golds
+    assert {g.doc_id for g in golds} == {p.stem for p in (root / "seeds").glob("*.txt")}
+    assert all(len(g.annotators) == 2 and g.guidelines_version for g in golds)

@@ -91,7 +91,7 @@ SURFACES = [
     ("six-year", "en", 6.0, None, "year", "exact"),
     ("10-day", "en", 10.0, None, "day", "exact"),
     ("a pair of Russian frigates", "en", 2.0, None, "vessel", "exact"),
-    ("a couple of summits", "en", 2.0, None, "meeting", "approximate"),
+    ("a couple of summits", "en", 2.0, None, "meeting", "exact"),
     ("more than a dozen nations", "en", 12.0, None, "country", "at_least"),
     ("seven villages", "en", 7.0, None, "village", "exact"),
     ("one agreement", "en", 1.0, None, "agreement", "exact"),

@@ -1,7 +1,8 @@
 """Gold = the annotators' exports + recorded adjudication decisions, derived by code, never edited by hand.
 
 Every unit of annotation is an *item* keyed by where it is (`entities@12-18`, `claims@40-52`,
-`attributed@3-30:us_policy_toward_venezuela`, `stance@maduro_government`). An item all annotators made identically
+`attributed@3-30:us_policy_toward_venezuela:0-6` (holder last: one
+statement can have two holders), `stance@maduro_government`). An item all annotators made identically
 goes to the gold as is; any other item is a disagreement that needs a decision in annotations/adjudication.json:
 `{"doc_id", "key", "take": <annotator> | null, "set": {...} (optional, replaces the content), "reason"}`.
 Claimant and holder are part of their claim's / stance span's content (as the entity's position), so relation
@@ -66,7 +67,8 @@ def items_of(aset: AnnotationSet) -> dict[str, Content]:
         }
     for s in aset.attributed:
         who = holder.get(s.id)
-        items[f"attributed@{s.start}-{s.end}:{s.target}"] = {
+        hold = f"{who.start}-{who.end}" if who else "none"
+        items[f"attributed@{s.start}-{s.end}:{s.target}:{hold}"] = {
             "start": s.start, "end": s.end, "text": s.text, "target": s.target, "polarity": s.polarity,
             "holder": _pos(who) if who else None,
         }

@@ -78,7 +78,8 @@ COLLECTIVES: dict[str, dict[tuple[str, str], int]] = {
            ("un", "millar"): 1_000, ("un", "millón"): 1_000_000},
 }
 # A collective read as a hedge rather than a count: "a couple of meetings" is about two.
-APPROXIMATE_COLLECTIVES = {("a", "couple"), ("una", "decena"), ("un", "centenar"), ("un", "millar")}
+# "a couple" is exact 2 (guidelines 1.1); "una decena" / "un centenar" / "un millar" are round-number approximations.
+APPROXIMATE_COLLECTIVES = {("una", "decena"), ("un", "centenar"), ("un", "millar")}
 # Bare articles/pronouns that are numbers only in a scale or a collective ("one million", "un par").
 AMBIGUOUS_ONE = {"one", "un", "una", "uno"}
 SUFFIX_SCALE = {"bn": 1e9, "b": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
