@@ -112,6 +112,7 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
             raise InvalidData(issues)
         target = build_dir / version
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=build_dir))
+        tmp.chmod(0o755)  # mkdtemp makes it private; a release folder is for everyone to read
         try:
             build_fn(root, tmp, version, released)
             issues = verify_folder(tmp)
