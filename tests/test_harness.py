@@ -36,3 +36,17 @@ def test_every_release_spans_match_their_text(folder: Path) -> None:
     for config in ("entities", "claims"):
         for row in pq.read_table(next(folder.glob(f"{config}/*.parquet"))).to_pylist():
             assert docs[row["doc_id"]][row["start"]:row["end"]] == row["text"], (folder.name, config, row)
+
+
+def test_latest_release_is_reproducible_from_the_committed_inputs(tmp_path: Path) -> None:
+    """Seeds + exports + decisions -> the released Parquet, byte for byte (no hidden state, no timestamps)."""
+    from corpus.build import build_repo
+
+    folders = release_folders(ROOT)
+    assert folders, "no release folder under build/"
+    latest = max(folders, key=lambda p: tuple(int(x) for x in p.name.split(".")))
+    build_repo(ROOT, tmp_path / "out", latest.name)
+    released = sorted(p.relative_to(latest) for p in latest.rglob("*.parquet"))
+    assert released == sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*.parquet"))
+    for rel in released:
+        assert (latest / rel).read_bytes() == (tmp_path / "out" / rel).read_bytes(), rel
