@@ -151,6 +151,39 @@ def resolve(dis: Disagreement, decision: dict[str, Any], file: str) -> tuple[Con
     return content, []
 
 
+# layer -> (field holding the linked entity's position, id prefix, relation type, model)
+_LINKED: dict[str, tuple[str, str, str, Any]] = {
+    "claims": ("claimant", "C", "claimed_by", NumericClaim),
+    "attributed": ("holder", "S", "holds", AttributedStance),
+}
+
+
+def _linked_layer(layer: str, items: dict[str, Content], ent_ids: dict[tuple[int, int], str], doc_id: str,
+                  file: str) -> tuple[list[Any], list[Relation], list[Issue]]:
+    """Spans of a layer whose items name an entity by position, with fresh ids and their resolved relations.
+
+    Ties in (start, end, target) keep the sorted-key order of `items`, so ids are deterministic.
+    """
+    link, prefix, rtype, model = _LINKED[layer]
+    rows = sorted((c for k, c in items.items() if k.startswith(f"{layer}@")),
+                  key=lambda c: (c["start"], c["end"], c.get("target", "")))
+    spans, relations, issues = [], [], []
+    for i, c in enumerate(rows, 1):
+        span_id = f"{prefix}{i}"
+        spans.append(model(id=span_id, **{k: v for k, v in c.items() if k != link}))
+        if not c.get(link):
+            continue
+        entity = ent_ids.get((c[link][0], c[link][1]))
+        if entity is None:
+            issues.append(Issue(file, f"doc {doc_id}", f"{layer}@{c['start']}-{c['end']}", link,
+                                f"{link} entity at {c[link]} is not in the gold", "adjudication.dangling"))
+        elif rtype == "claimed_by":
+            relations.append(Relation(type=rtype, from_id=span_id, to_id=entity))
+        else:
+            relations.append(Relation(type=rtype, from_id=entity, to_id=span_id))
+    return spans, relations, issues
+
+
 def gold_document(doc_id: str, items: dict[str, Content], sets: Sequence[AnnotationSet], decisions_file: str,
                   file: str) -> tuple[GoldDocument, list[Issue]]:
     """Turn resolved items into a GoldDocument with fresh, position-ordered ids and resolved relations."""
@@ -159,31 +192,10 @@ def gold_document(doc_id: str, items: dict[str, Content], sets: Sequence[Annotat
                       key=lambda c: (c["start"], c["end"], c["label"]))
     ent_ids = {(c["start"], c["end"]): f"E{i}" for i, c in enumerate(entities, 1)}
     gold_entities = [EntityMention(id=ent_ids[(c["start"], c["end"])], **c) for c in entities]
-    relations: list[Relation] = []
-    claims = []
-    for i, c in enumerate(sorted((c for k, c in items.items() if k.startswith("claims@")),
-                                 key=lambda c: (c["start"], c["end"])), 1):
-        fields = {k: v for k, v in c.items() if k != "claimant"}
-        claims.append(NumericClaim(id=f"C{i}", **fields))
-        if c.get("claimant"):
-            target = ent_ids.get(tuple(c["claimant"]))
-            if target is None:
-                issues.append(Issue(file, f"doc {doc_id}", f"claims@{c['start']}-{c['end']}", "claimant",
-                                    f"claimant entity at {c['claimant']} is not in the gold", "adjudication.dangling"))
-            else:
-                relations.append(Relation(type="claimed_by", from_id=f"C{i}", to_id=target))
-    attributed = []
-    for i, s in enumerate(sorted((c for k, c in items.items() if k.startswith("attributed@")),
-                                 key=lambda c: (c["start"], c["end"], c["target"])), 1):
-        fields = {k: v for k, v in s.items() if k != "holder"}
-        attributed.append(AttributedStance(id=f"S{i}", **fields))
-        if s.get("holder"):
-            source = ent_ids.get(tuple(s["holder"]))
-            if source is None:
-                issues.append(Issue(file, f"doc {doc_id}", f"attributed@{s['start']}-{s['end']}", "holder",
-                                    f"holder entity at {s['holder']} is not in the gold", "adjudication.dangling"))
-            else:
-                relations.append(Relation(type="holds", from_id=source, to_id=f"S{i}"))
+    claims, claim_links, errs = _linked_layer("claims", items, ent_ids, doc_id, file)
+    attributed, stance_links, more = _linked_layer("attributed", items, ent_ids, doc_id, file)
+    issues += errs + more
+    relations = claim_links + stance_links
     stance = [StanceJudgement(**c) for k, c in sorted(items.items()) if k.startswith("stance@")]
     versions = sorted({s.guidelines_version for s in sets if s.guidelines_version})
     gold = GoldDocument(
