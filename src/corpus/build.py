@@ -262,14 +262,18 @@ def _check_layers(file: str, where: str, text: str, layers: Layers, is_gold: boo
 
 
 # ---- writing --------------------------------------------------------------------------------------------
+# Fixed writer options (shared with the streaming writer): the same table always gives the same bytes.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd", "compression_level": 3, "use_dictionary": True, "write_statistics": True,
+    "version": "2.6", "data_page_version": "1.0", "store_schema": True, "write_page_index": False,
+    "use_content_defined_chunking": False,
+}
+
+
 def parquet_bytes(table: pa.Table) -> bytes:
     """Parquet with fixed writer options: the same table always gives the same bytes."""
     sink = pa.BufferOutputStream()
-    options: dict[str, Any] = {
-        "compression": "zstd", "compression_level": 3, "use_dictionary": True, "write_statistics": True,
-        "version": "2.6", "data_page_version": "1.0", "store_schema": True, "write_page_index": False,
-        "use_content_defined_chunking": False,
-    }
+    options = PARQUET_OPTIONS
     if table.num_rows == 0:  # no row group at all: datasets cannot read a 0-row group ("BatchSize must be > 0")
         pq.ParquetWriter(sink, table.schema, **options).close()
     else:

@@ -281,6 +281,20 @@ def digits_value(token: str, language: str) -> float | None:
     return float(head + "." + tail)
 
 
+_PHRASE_INDEX: dict[int, tuple[dict[tuple[str, ...], str], dict[str, list[tuple[tuple[str, ...], str]]]]] = {}
+
+
+def _by_first_word(table: dict[tuple[str, ...], str]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Phrase tables indexed by their first word, built once per table (they are module constants)."""
+    cached = _PHRASE_INDEX.get(id(table))
+    if cached is None or cached[0] is not table:
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, name in table.items():
+            index.setdefault(phrase[0], []).append((phrase, name))
+        cached = _PHRASE_INDEX[id(table)] = (table, index)
+    return cached[1]
+
+
 class _Scanner:
     """Reads claims token by token; `lenient` is for a single known claim surface (validation)."""
 
@@ -306,8 +320,12 @@ class _Scanner:
         return not before or before[-1] in SENTENCE_END or before.endswith("\n")
 
     def phrase_at(self, i: int, table: dict[tuple[str, ...], str]) -> tuple[str, int] | None:
+        """The longest phrase of `table` starting at token i (first listed wins a tie)."""
+        first = self.toks[i] if i < len(self.toks) else None
+        if first is None or first.kind != "word":
+            return None
         best: tuple[str, int] | None = None
-        for phrase, name in table.items():
+        for phrase, name in _by_first_word(table).get(first.low, ()):
             n = len(phrase)
             toks = self.toks[i: i + n]
             words_match = len(toks) == n and all(

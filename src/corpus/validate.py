@@ -20,6 +20,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -239,8 +240,12 @@ def check_claim(claim: NumericClaim, language: str, file: str, where: str) -> li
     return issues
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_surface(surface: str, language: str) -> tuple[float, float | None] | None:
-    """The value a careful reader gets from a claim surface, via the shared number parser."""
+    """The value a careful reader gets from a claim surface, via the shared number parser.
+
+    Memoised: the parser is pure and claim surfaces repeat across a large export ("two", "three-day").
+    """
     try:
         from corpus.numbers import parse_quantity
     except ImportError:  # the parser is part of the package; this only guards partial checkouts
