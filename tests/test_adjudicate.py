@@ -103,11 +103,12 @@ def test_one_statement_with_two_holders_keeps_both() -> None:
 
 def test_committed_gold_is_rederived_from_exports_and_decisions() -> None:
     """The gold the build reads is exactly what the exports plus the recorded decisions give: never hand-edited."""
-    from corpus.adjudicate import DECISIONS, GOLD, gold_bytes, load_annotator_sets
+    from corpus.adjudicate import DECISIONS, GOLD, gold_bytes
     from corpus.build import load_gold
+    from corpus.convert import load_exports
 
     root = Path(__file__).resolve().parents[1]
-    sets, convert_issues = load_annotator_sets(root)
+    sets, convert_issues = load_exports(root)
     golds, undecided, issues = derive_gold(sets, root / DECISIONS)
     assert (convert_issues, undecided, issues) == ([], [], [])
     assert gold_bytes(golds) == (root / GOLD).read_bytes()

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from corpus.clean import load_documents
-from corpus.validate import GOLD_FILE, export_paths, release_folders, validate_export, validate_gold
+from corpus.convert import export_files
+from corpus.validate import GOLD_FILE, release_folders, validate_export, validate_gold
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = load_documents(ROOT)
@@ -23,7 +24,7 @@ def test_the_gold_exists_and_covers_every_document() -> None:
     assert validate_gold(ROOT / GOLD_FILE, DOCUMENTS) == []
 
 
-@pytest.mark.parametrize("export", export_paths(ROOT), ids=lambda p: p.name)
+@pytest.mark.parametrize("export", export_files(ROOT), ids=lambda p: p.name)
 def test_every_export_passes_the_rules(export: Path) -> None:
     assert [str(i) for i in validate_export(export, DOCUMENTS)] == []
 

@@ -239,17 +239,27 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
     return golds, undecided, issues
 
 
-def load_annotator_sets(root: Path) -> tuple[list[AnnotationSet], list[Issue]]:
-    from corpus.convert import convert_export
-    from corpus.validate import export_paths
+def read_gold(path: Path) -> list[GoldDocument]:
+    """Every line a GoldDocument; all problems reported together, located by line (the inverse of gold_bytes)."""
+    import orjson
+    from pydantic import ValidationError
 
-    sets: list[AnnotationSet] = []
+    gold: list[GoldDocument] = []
     issues: list[Issue] = []
-    for path in export_paths(root):
-        got, errs = convert_export(path)
-        sets += got
-        issues += errs
-    return sets, issues
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            gold.append(GoldDocument.model_validate(orjson.loads(line)))
+        except orjson.JSONDecodeError as exc:
+            issues.append(Issue(str(path), f"line {n}", "-", "-", f"not JSON: {exc}", "gold.json"))
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(part) for part in err["loc"]) or "-"
+                issues.append(Issue(str(path), f"line {n}", "-", field, err["msg"], "gold.schema"))
+    if issues:
+        raise InvalidData(issues)
+    return gold
 
 
 def gold_bytes(golds: Sequence[GoldDocument]) -> bytes:
@@ -260,7 +270,9 @@ def gold_bytes(golds: Sequence[GoldDocument]) -> bytes:
 
 def cli_adjudicate() -> None:
     root = repo_root()
-    sets, issues = load_annotator_sets(root)
+    from corpus.convert import load_exports
+
+    sets, issues = load_exports(root)
     if not sets and not issues:
         raise UserError(f"no Label Studio exports under {root / 'annotations'}; run `corpus ls pull` first")
     golds, undecided, errs = derive_gold(sets, root / DECISIONS)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus import taxonomy as tx
-from corpus.adjudicate import latest_sets, load_annotator_sets
+from corpus.adjudicate import latest_sets
+from corpus.convert import load_exports
 from corpus.errors import InvalidData, UserError
 from corpus.io import repo_root, write_json
 from corpus.models import AnnotationSet
@@ -154,7 +155,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 def cli_agreement(as_json: bool = False) -> None:
     root = repo_root()
-    sets, issues = load_annotator_sets(root)
+    sets, issues = load_exports(root)
     if issues:
         raise InvalidData(issues)
     if not sets:

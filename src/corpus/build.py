@@ -354,22 +354,9 @@ def load_gold(root: Path) -> list[GoldDocument]:
     path = root / GOLD_FILE
     if not path.is_file():
         raise UserError(f"{GOLD_FILE} does not exist; run `corpus adjudicate` first")
-    gold: list[GoldDocument] = []
-    issues: list[Issue] = []
-    from pydantic import ValidationError
+    from corpus.adjudicate import read_gold
 
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            gold.append(GoldDocument.model_validate_json(line))
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(p) for p in err["loc"]) or "-"
-                issues.append(Issue(GOLD_FILE, f"line {number}", "-", loc, err["msg"], "schema.gold"))
-    if issues:
-        raise InvalidData(issues)
-    return gold
+    return read_gold(path)
 
 
 def load_agreement(root: Path) -> dict[str, Any] | None:

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-from pydantic import ValidationError
-
 from corpus import models
 from corpus.errors import InvalidData, Issue, UserError
 from corpus.io import atomic_write_text, repo_root
@@ -46,25 +43,11 @@ def same_reading(gold: Any, pred: Any) -> bool:
 
 
 def load_gold(path: Path) -> list[models.GoldDocument]:
-    """Every line a GoldDocument; all problems reported together, located by line."""
+    from corpus.adjudicate import read_gold
+
     if not path.is_file():
         raise UserError(f"{path}: gold file not found; adjudicate first (`corpus adjudicate`) to create it")
-    gold: list[models.GoldDocument] = []
-    issues: list[Issue] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            gold.append(models.GoldDocument.model_validate(orjson.loads(line)))
-        except orjson.JSONDecodeError as exc:
-            issues.append(Issue(str(path), f"line {n}", "-", "-", f"not JSON: {exc}", "gold.json"))
-        except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"]) or "-"
-                issues.append(Issue(str(path), f"line {n}", "-", field, err["msg"], "gold.schema"))
-    if issues:
-        raise InvalidData(issues)
-    return gold
+    return read_gold(path)
 
 
 def evaluate(gold: list[models.GoldDocument], predictions: dict[str, models.Layers]) -> list[Row]:

@@ -309,12 +309,10 @@ def validate_gold(path: Path, documents: Sequence[Document]) -> list[Issue]:
     return issues
 
 
-def task_texts(path: Path) -> dict[str, tuple[str, str]]:
-    """doc_id -> (task location, task text) for every task of an export (unreadable files yield nothing)."""
-    raw, _ = read_json_text(path)
-    tasks, errs = parse_json(raw, str(path)) if raw is not None else (None, [])
+def task_texts(tasks: Iterable[Any]) -> dict[str, tuple[str, str]]:
+    """doc_id -> (task location, task text) for every well-formed task of an export."""
     out: dict[str, tuple[str, str]] = {}
-    for task in tasks if isinstance(tasks, list) and not errs else []:
+    for task in tasks:
         data = task.get("data") if isinstance(task, dict) else None
         if isinstance(data, dict) and isinstance(data.get("doc_id"), str) and isinstance(data.get("text"), str):
             out[data["doc_id"]] = (f"task {task.get('id')}", data["text"])
@@ -323,10 +321,12 @@ def task_texts(path: Path) -> dict[str, tuple[str, str]]:
 
 def validate_export(path: Path, documents: Sequence[Document]) -> list[Issue]:
     """A Label Studio export: converter problems, task text drift, then the semantic rules per annotation set."""
-    from corpus.convert import convert_export
+    from corpus.convert import convert_tasks, read_export
 
-    sets, issues = convert_export(path)
-    texts = task_texts(path)
+    tasks, issues = read_export(path)
+    sets, more = convert_tasks(tasks, path.name)
+    issues += more
+    texts = task_texts(tasks)
     by_id = {d.doc_id: d for d in documents}
     drifted: set[str] = set()
     for doc_id, (task_where, text) in sorted(texts.items()):
@@ -354,10 +354,6 @@ def validate_sources(root: Path) -> list[Issue]:
         return exc.issues
     return [Issue(str(path), f"doc {p.stem}", "-", "-", "seed has no entry in sources.toml", "sources.coverage")
             for p in seed_paths(root) if p.stem not in sources]
-
-
-def export_paths(root: Path) -> list[Path]:
-    return sorted((root / "annotations").glob("export-*.json"))
 
 
 def release_folders(root: Path) -> list[Path]:
@@ -392,7 +388,9 @@ def validate_repo(root: Path) -> list[Issue]:
     issues = validate_sources(root)
     issues += drift(root / "schema")
     documents = load_documents(root)
-    for export in export_paths(root):
+    from corpus.convert import export_files
+
+    for export in export_files(root):
         issues += validate_export(export, documents)
     gold = root / GOLD_FILE
     if gold.is_file():
