@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import InvalidData, Issue, UserError
+from corpus.errors import InvalidData, Issue, UserError, model_issues
 from corpus.io import atomic_write_bytes, dump_json, repo_root
 from corpus.models import (
     AnnotationSet,
@@ -254,9 +254,7 @@ def read_gold(path: Path) -> list[GoldDocument]:
         except orjson.JSONDecodeError as exc:
             issues.append(Issue(str(path), f"line {n}", "-", "-", f"not JSON: {exc}", "gold.json"))
         except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(part) for part in err["loc"]) or "-"
-                issues.append(Issue(str(path), f"line {n}", "-", field, err["msg"], "gold.schema"))
+            issues += model_issues(exc, str(path), f"line {n}", "gold.schema")
     if issues:
         raise InvalidData(issues)
     return gold

@@ -23,7 +23,7 @@ import orjson
 import typer
 from pydantic import ValidationError
 
-from corpus.errors import InvalidData, Issue, UserError
+from corpus.errors import InvalidData, Issue, UserError, model_issues
 from corpus.io import repo_root, sha256_bytes
 from corpus.models import Document, OffsetSegment, Removal, Source
 
@@ -415,9 +415,7 @@ def load_sources(root: Path) -> dict[str, Source]:
         try:
             sources[doc_id] = Source.model_validate(entry)
         except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(p) for p in err["loc"]) or "-"
-                issues.append(Issue(str(path), f"doc {doc_id}", "-", loc, err["msg"], "sources.schema"))
+            issues += model_issues(exc, str(path), f"doc {doc_id}", "sources.schema")
     if issues:
         raise InvalidData(issues)
     return sources

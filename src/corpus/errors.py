@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 @dataclass(frozen=True, order=True)
@@ -21,6 +25,12 @@ class Issue:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+
+def model_issues(exc: ValidationError, file: str, where: str, rule: str) -> list[Issue]:
+    """One Issue per pydantic error, its location joined with dots as the field."""
+    return [Issue(file, where, "-", ".".join(str(part) for part in err["loc"]) or "-", err["msg"], rule)
+            for err in exc.errors()]
 
 
 class UserError(Exception):
