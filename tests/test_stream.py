@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import orjson
 import pyarrow.parquet as pq
@@ -14,20 +11,7 @@ import pytest
 from corpus import build, stream
 from corpus.convert import convert_task
 from corpus.errors import InvalidData, UserError
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _synth() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "benchmarks" / "synth.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["synth"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _synth()
+from fixtures_synth import synth
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -152,7 +152,7 @@ def _layer_rows(layers: Layers) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -190,7 +190,7 @@ def config_rows(documents: list[Document], gold: list[GoldDocument],
         rows["annotators"].append({
             "doc_id": aset.doc_id, "annotator": annotator_alias(aset.annotator), **_layer_rows(aset),
             "source_export": aset.source_export, "task_id": aset.task_id, "annotation_id": aset.annotation_id,
-            "created_at": _utc(aset.created_at), "updated_at": _utc(aset.updated_at), "lead_time": aset.lead_time,
+            "created_at": as_utc(aset.created_at), "updated_at": as_utc(aset.updated_at), "lead_time": aset.lead_time,
             "guidelines_version": aset.guidelines_version, "prediction_model_version": aset.prediction_model_version,
         })
     return rows

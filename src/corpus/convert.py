@@ -85,6 +85,12 @@ def annotator_of(completed_by: object) -> str | None:
     return None
 
 
+def _value(result: dict[str, Any]) -> dict[str, Any]:
+    """A result's `value` object, or {} when it has none (or something else)."""
+    value = result.get("value")
+    return value if isinstance(value, dict) else {}
+
+
 def _check_span(ctx: _Ctx, rid: str, from_name: str, value: Any, text: str) -> tuple[int, int, str] | None:
     if not isinstance(value, dict):
         ctx.add(rid, from_name, "result has no value object", "result.malformed")
@@ -107,7 +113,7 @@ def _check_span(ctx: _Ctx, rid: str, from_name: str, value: Any, text: str) -> t
 def _single_choice(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
                    allowed: frozenset[str]) -> str | None:
     """One choice from a choices result, or the typed text of a textarea result."""
-    value: dict[str, Any] = result.get("value") or {}
+    value = _value(result)
     items: list[Any]
     if result.get("type") == "textarea":
         typed = value.get("text")
@@ -119,7 +125,7 @@ def _single_choice(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
         ctx.add(rid, from_name, f"expected exactly one value, got {items!r}", "choice.count")
         return None
     choice = items[0]
-    if choice not in allowed:
+    if not isinstance(choice, str) or choice not in allowed:
         ctx.add(rid, from_name, f"{choice!r} is not one of {', '.join(sorted(allowed))}", "choice.unknown")
         return None
     return str(choice)
@@ -129,7 +135,7 @@ def _attribute(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
                allowed: frozenset[str] | None) -> object:
     if allowed is not None:
         return _single_choice(ctx, rid, from_name, result, allowed)
-    number = (result.get("value") or {}).get("number")
+    number = _value(result).get("number")
     if not _is_number(number):
         ctx.add(rid, from_name, f"expected a finite number, got {number!r}", "number.invalid")
         return None
@@ -144,7 +150,7 @@ def _relations(ctx: _Ctx, raw: list[dict[str, Any]], kinds: dict[str, str],
         a: Any = rel.get("from_id")
         b: Any = rel.get("to_id")
         where = f"{a}->{b}"
-        missing = [x for x in (a, b) if x not in kinds]
+        missing = [x for x in (a, b) if not isinstance(x, str) or x not in kinds]
         if missing:
             ctx.add(where, "relation", f"relation endpoint {missing[0]!r} is not a region of this annotation",
                     "relation.missing-region")
@@ -162,10 +168,10 @@ def _relations(ctx: _Ctx, raw: list[dict[str, Any]], kinds: dict[str, str],
             continue
         labels = rel.get("labels") or []
         for label in labels if isinstance(labels, list) else [labels]:
-            if label in RELATION_NAMES and label != rtype:
+            if isinstance(label, str) and label in RELATION_NAMES and label != rtype:
                 ctx.add(where, "relation", f"labelled {label!r} but its endpoints make it {rtype!r}",
                         "relation.label-mismatch")
-            elif label not in RELATION_NAMES:
+            elif not isinstance(label, str) or label not in RELATION_NAMES:
                 ctx.add(where, "relation", f"unknown relation label {label!r}; treated as {rtype!r}",
                         "relation.unknown-label")
         if src in valid and dst in valid:
@@ -188,7 +194,9 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
             continue
         from_name, rid = result.get("from_name"), result.get("id")
         rid_s = str(rid) if rid is not None else "-"
-        if from_name in SPAN_CONTROLS:
+        if not isinstance(from_name, str):
+            ctx.add(rid_s, str(from_name), f"from_name {from_name!r} is not a control name", "result.unknown-from-name")
+        elif from_name in SPAN_CONTROLS:
             if not isinstance(rid, str) or not rid:
                 ctx.add(rid_s, from_name, "region has no id", "region.no-id")
             elif rid in regions:
@@ -218,10 +226,11 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
         kinds[rid] = kind
         from_name = result["from_name"]
         span = _check_span(ctx, rid, from_name, result.get("value"), text)
-        labels: Any = (result.get("value") or {}).get("labels")
+        labels: Any = _value(result).get("labels")
         allowed = SPAN_CONTROLS[from_name][1]
         ok = span is not None
-        if not (isinstance(labels, list) and len(labels) == 1 and labels[0] in allowed):
+        if not (isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
+                and labels[0] in allowed):
             ctx.add(rid, from_name, f"expected one label of {', '.join(sorted(allowed))}, got {labels!r}",
                     "region.label")
             ok = False
@@ -238,7 +247,7 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
                         "region.value-mismatch")
                 ok = False
                 continue
-            value = res.get("value") or {}
+            value = _value(res)
             if span is not None and (value.get("start"), value.get("end")) not in ((span[0], span[1]),
                                                                                    (None, None)):
                 ctx.add(rid, name, f"offsets [{value.get('start')}, {value.get('end')}) differ from its region's "
@@ -265,7 +274,7 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
     return layers
 
 
-def _model_version(annotation: dict[str, Any], predictions: dict[Any, str]) -> str | None:
+def _model_version(annotation: dict[str, Any], predictions: dict[int, str]) -> str | None:
     """The version of the prediction the annotator started from (full body in snapshots, an id otherwise)."""
     pred = annotation.get("prediction")
     if isinstance(pred, dict):
@@ -292,10 +301,16 @@ def convert_task(task: dict[str, Any], source_name: str) -> tuple[Sets, Issues]:
         ctx.add("-", "data.doc_id", "task has no doc_id", "task.no-doc-id")
         return [], issues
     guidelines = data.get("guidelines_version")
-    predictions: dict[Any, str] = {p.get("id"): p["model_version"] for p in task.get("predictions") or []
-                   if isinstance(p, dict) and isinstance(p.get("model_version"), str)}
+    listed = task.get("predictions")
+    predictions: dict[int, str] = {p["id"]: p["model_version"] for p in listed if isinstance(p, dict)
+                                   and _is_int(p.get("id")) and isinstance(p.get("model_version"), str)
+                                   } if isinstance(listed, list) else {}
+    annotations = task.get("annotations")
+    if annotations is not None and not isinstance(annotations, list):
+        ctx.add("-", "annotations", "annotations is not a list", "task.malformed")
+        return [], issues
     by_annotator: dict[str, models.AnnotationSet] = {}
-    for annotation in task.get("annotations") or []:
+    for annotation in annotations or []:
         if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
             continue
         ctx.where = f"task {task_id}/annotation {annotation.get('id')}"

@@ -177,17 +177,21 @@ _TOKEN_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class Tok:
-    kind: str  # num | word | sym
-    text: str
-    start: int
-    end: int
-    suffix: str = ""
+    """A token; a plain slotted class with `low` computed once (the parser reads it on every step)."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    __slots__ = ("end", "kind", "low", "start", "suffix", "text")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, suffix: str = ""):
+        self.kind = kind  # num | word | sym
+        self.text = text
+        self.start = start
+        self.end = end
+        self.suffix = suffix
+        self.low = text.lower()
+
+    def __repr__(self) -> str:
+        return f"Tok({self.kind!r}, {self.text!r}, {self.start}, {self.end}, {self.suffix!r})"
 
 
 @dataclass(frozen=True)
@@ -236,15 +240,21 @@ def _scale(value: float, factor: float) -> float:
     return float(Decimal(repr(value)) * Decimal(repr(factor)))
 
 
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_SEP = re.compile(r"[.,]")
+_HYPHEN = re.compile(r"[-‐‑]")
+_YEAR = re.compile(r"\d{4}")
+
+
 def _tokens(text: str) -> list[Tok]:
     out: list[Tok] = []
     for m in _TOKEN_RE.finditer(text):
-        if m.group("num") is not None:
-            out.append(Tok("num", m.group("num"), m.start(), m.end("num"), m.group("suf") or ""))
-        elif m.group("word") is not None:
-            out.append(Tok("word", m.group(), m.start(), m.end()))
+        num, suffix, word, _sym = m.groups()
+        if num is not None:
+            start = m.start()
+            out.append(Tok("num", num, start, start + len(num), suffix or ""))
         else:
-            out.append(Tok("sym", m.group(), m.start(), m.end()))
+            out.append(Tok("word" if word is not None else "sym", m.group(), m.start(), m.end()))
     return out
 
 
@@ -254,10 +264,10 @@ def _lang(language: str) -> str:
 
 def digits_value(token: str, language: str) -> float | None:
     """A digit string with either language's separators: '2,500'=2500, '6.4'=6.4, es '5.000'=5000."""
-    if not re.fullmatch(r"\d+(?:[.,]\d+)*", token):
+    if not _DIGITS.fullmatch(token):
         return None
-    seps = re.findall(r"[.,]", token)
-    groups = re.split(r"[.,]", token)
+    seps = _SEP.findall(token)
+    groups = _SEP.split(token)
     if not seps:
         return float(token)
     if len(set(seps)) == 2:
@@ -363,7 +373,7 @@ class _Scanner:
                 value *= self.mult[after.low]
                 last = i + 2
             return _Num(value, i, last, words=True, scaled=value >= 1000, approx=approx)
-        parts = re.split(r"[-‐‑]", t.low)
+        parts = _HYPHEN.split(t.low)
         if len(parts) > 1:
             head = self._word_value(parts[:-1])
             unit = UNIT_LEXICON.get(parts[-1])
@@ -462,7 +472,7 @@ class _Scanner:
         if nxt is not None and nxt.kind == "sym" and nxt.text in RANGE_DASHES and self.adjacent(t, nxt):
             after = self.tok(i + 2)
             if after is not None and after.kind == "word" and self.adjacent(nxt, after):
-                parts = re.split(r"[-‐‑]", after.low)
+                parts = _HYPHEN.split(after.low)
                 unit = UNIT_LEXICON.get(parts[0])
                 if unit in HYPHEN_UNITS and len(parts) == 1:
                     num.hyphen_unit = unit
@@ -516,7 +526,7 @@ class _Scanner:
         if prev is not None and (prev.low in LABEL_WORDS or prev.text in ("#", "№")):
             return True
         direct_unit = nxt is not None and (nxt.low in UNIT_LEXICON or nxt.text == "%")
-        plain = re.fullmatch(r"\d{4}", t.text) is not None and not t.suffix
+        plain = _YEAR.fullmatch(t.text) is not None and not t.suffix
         if plain and currency is None and not (num.scaled or num.hyphen_unit or direct_unit) \
                 and 1000 <= int(t.text) <= 2100:
             return True  # a year

@@ -1,14 +1,15 @@
 """Streaming build: a Label Studio full-JSON export of any size -> convert -> validate -> Parquet, in bounded memory.
 
 Decoding a whole 2 GB export needs ~17 GB of Python objects, and event streaming (ijson) is slow. Instead the
-export is cut into byte regions of ~4 MB at task starts, found by a regex on a small window: `{"id": N,
+export is cut into byte regions of ~8 MB at task starts, found by a regex on a small window: `{"id": N,
 "annotations":` can only match where an object starts (inside a JSON string every quote is escaped), and Label
-Studio writes `id` then `annotations` first in every task. Each region is decoded at once by orjson in a worker
-process (one per core), converted and validated task by task with the same functions as the in-memory path,
-and turned into Arrow tables with build.py's own row code and schema. The parent only orders the results and
-writes row groups of exactly build.ROW_GROUP_SIZE rows with a ParquetWriter, so the files are byte-identical to
-build.parquet_bytes() of the whole table. A region that is not valid JSON is split at every task start and each
-piece reported with its task id; the other tasks go on.
+Studio writes `id` then `annotations` first in every task. Each region is decoded at once in a worker process
+(one per core) and goes through corpus.fastpath: a typed msgspec decode and a one-pass convert-and-validate that
+either proves a task clean and yields its rows, or hands the task to the reference path (the same functions as
+the in-memory build, which report every issue). corpus.columns turns the rows into Arrow tables with build.py's
+schema. The parent only orders the results and writes row groups of exactly build.ROW_GROUP_SIZE rows with a
+ParquetWriter, so the files are byte-identical to build.parquet_bytes() of the whole table. A region that is not
+valid JSON is split at every task start and each piece reported with its task id; the other tasks go on.
 
 Limits: rows are written in export order, so the export must list tasks in the build's row order (doc_id, then
 annotator alias; one task per document in practice); anything else is a UserError telling to use the in-memory
@@ -37,14 +38,15 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus import build
+from corpus import build, columns, fastpath
 from corpus.convert import convert_task
 from corpus.errors import InvalidData, Issue, UserError
+from corpus.fastpath import SetRecord
 from corpus.models import AnnotationSet
 from corpus.validate import check_annotation_set
 
 TASK_START = re.compile(rb'\{\s*"id"\s*:\s*(-?\d+)\s*,\s*"annotations"\s*:')
-REGION_BYTES = 4 << 20
+REGION_BYTES = 8 << 20
 WINDOW = 1 << 18
 WS = b" \t\r\n"
 TABLES: tuple[str, ...] = ("annotators", "entities", "claims")
@@ -139,6 +141,28 @@ def _body(raw: bytes, last: bool) -> bytes:
     return b"[" + body + b"]"
 
 
+def read_body(path: str, start: int, end: int, last: bool) -> tuple[bytearray, memoryview]:
+    """The region as a JSON array, read straight into place: `[` + tasks + `]` without copying the region thrice."""
+    size = end - start
+    buf = bytearray(size + 2)
+    buf[0] = ord("[")
+    with open(path, "rb") as handle:
+        got = os.preadv(handle.fileno(), [memoryview(buf)[1:1 + size]], start)
+    if got != size:
+        raise OSError(f"{path}: short read at byte {start + got}")
+    k = 1 + size
+    while k > 1 and buf[k - 1] in WS:
+        k -= 1
+    if last and k > 1 and buf[k - 1] == ord("]"):
+        k -= 1
+        while k > 1 and buf[k - 1] in WS:
+            k -= 1
+    if k > 1 and buf[k - 1] == ord(","):
+        k -= 1
+    buf[k] = ord("]")
+    return buf, memoryview(buf)[:k + 1]
+
+
 def decode_region(raw: bytes, last: bool, file: str, offset: int) -> tuple[list[Any], list[Issue]]:
     """The tasks of a region; on a syntax error, each task piece alone, the broken ones reported."""
     try:
@@ -171,6 +195,7 @@ class Chunk:
     tables: dict[str, pa.Table]
     issues: list[Issue]
     tasks: int
+    reference_tasks: int  # tasks the fast path handed to the reference path
     first_key: tuple[str, str, int] | None
     last_key: tuple[str, str, int] | None
     out_of_order: str | None
@@ -200,27 +225,46 @@ def peak_rss_kb() -> int:
 
 
 def process_region(path: str, start: int, end: int, last: bool, file: str) -> Chunk:
-    with open(path, "rb") as handle:
-        raw = os.pread(handle.fileno(), end - start, start)
-    tasks, issues = decode_region(raw, last, file, start)
-    del raw
-    sets: list[AnnotationSet] = []
-    keys: list[tuple[str, str, int]] = []  # in export order: config_rows() below sorts and would hide disorder
-    for task in tasks:
-        s, i = process_task(task, file)
-        sets.extend(s)
-        issues.extend(i)
-        keys.extend(sorted((a.doc_id, build.annotator_alias(a.annotator), a.annotation_id or 0) for a in s))
-    count = len(tasks)
-    del tasks
+    """Decode, convert, validate and tabulate one region: the fast path per task, the reference where it gives up."""
+    buf, body = read_body(path, start, end, last)
+    typed = fastpath.decode_tasks(body)
+    records: list[SetRecord] = []
+    issues: list[Issue] = []
+    keys: list[tuple[str, str, int]] = []  # in export order: tables() below sorts and would hide disorder
+    reference = 0
+    if typed is not None:
+        plain: list[Any] | None = None
+        for k, task in enumerate(typed):
+            got = fastpath.task_records(task, file)
+            if got is None:
+                plain = orjson.loads(body) if plain is None else plain
+                got = _reference(plain[k], file, issues)
+                reference += 1
+            records.extend(got)
+            keys.extend(sorted(r.key for r in got))
+        count = len(typed)
+    else:  # some value has another shape, or the JSON is broken: every task the reference way
+        with open(path, "rb") as handle:  # read again: read_body wrote the closing bracket into the buffer
+            raw = os.pread(handle.fileno(), end - start, start)
+        tasks, issues = decode_region(raw, last, file, start)
+        for task in tasks:
+            got = _reference(task, file, issues)
+            records.extend(got)
+            keys.extend(sorted(r.key for r in got))
+        count = reference = len(tasks)
+    del buf, body, typed
     out_of_order = next((b[0] for a, b in pairwise(keys) if b < a), None)
-    rows = rows_for(sets)
-    del sets
-    schemas = _SCHEMAS or table_schemas()
-    tables = tables_for(rows, schemas)
-    gc.collect()
-    return Chunk(tables, issues, count, min(keys, default=None), max(keys, default=None), out_of_order,
-                 peak_rss_kb(), os.getpid())
+    chunk_tables = columns.tables(records, _SCHEMAS or table_schemas())
+    if reference:
+        gc.collect()  # the reference path builds pydantic models and exceptions; the fast path makes no cycles
+    return Chunk(chunk_tables, issues, count, reference, min(keys, default=None), max(keys, default=None),
+                 out_of_order, peak_rss_kb(), os.getpid())
+
+
+def _reference(task: Any, file: str, issues: list[Issue]) -> list[SetRecord]:
+    sets, found = process_task(task, file)
+    issues.extend(found)
+    return columns.records_of(sets)
 
 
 # ---- parent side ------------------------------------------------------------------------------------------------
@@ -262,6 +306,7 @@ class RowGroupWriter:
 @dataclass
 class BuildResult:
     tasks: int = 0
+    reference_tasks: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
@@ -322,6 +367,7 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
                 for name in TABLES:
                     writers[name].add(chunk.tables[name])
                 result.tasks += chunk.tasks
+                result.reference_tasks += chunk.reference_tasks
                 result.issues.extend(chunk.issues)
                 worker_peaks[chunk.pid] = max(chunk.peak_rss_kb, worker_peaks.get(chunk.pid, 0))
 

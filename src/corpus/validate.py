@@ -211,32 +211,39 @@ def _close(a: float, b: float) -> bool:
 
 
 def check_claim(claim: NumericClaim, language: str, file: str, where: str) -> list[Issue]:
+    return claim_issues(claim.id, claim.text, claim.value, claim.value_max, claim.unit, claim.qualifier, claim.kind,
+                        language, file, where)
+
+
+def claim_issues(span_id: str, surface: str, value: float, value_max: float | None, unit: str, qualifier: str,
+                 kind: str, language: str, file: str, where: str) -> list[Issue]:
+    """The claim rules on plain values, so the streaming build's fast path applies the very same rules."""
     issues = []
-    if claim.qualifier == "range":
-        if claim.value_max is None:
-            issues.append(Issue(file, where, claim.id, "value_max", "qualifier range needs value_max",
+    if qualifier == "range":
+        if value_max is None:
+            issues.append(Issue(file, where, span_id, "value_max", "qualifier range needs value_max",
                                 "claims.value-max"))
-        elif claim.value_max < claim.value:
-            issues.append(Issue(file, where, claim.id, "value_max",
-                                f"value_max {claim.value_max:g} is below value {claim.value:g}", "claims.value-max"))
-    elif claim.value_max is not None:
-        issues.append(Issue(file, where, claim.id, "value_max",
-                            f"value_max only goes with qualifier range, not {claim.qualifier}", "claims.value-max"))
-    expected_kind = tx.kind_for_unit(claim.unit)
-    if claim.kind != expected_kind and not (claim.unit == "unit" and claim.kind == "other"):
-        issues.append(Issue(file, where, claim.id, "kind",
-                            f"unit {claim.unit} implies kind {expected_kind}, not {claim.kind}", "claims.unit-kind"))
-    parsed = parse_surface(claim.text, language)
+        elif value_max < value:
+            issues.append(Issue(file, where, span_id, "value_max",
+                                f"value_max {value_max:g} is below value {value:g}", "claims.value-max"))
+    elif value_max is not None:
+        issues.append(Issue(file, where, span_id, "value_max",
+                            f"value_max only goes with qualifier range, not {qualifier}", "claims.value-max"))
+    expected_kind = tx.kind_for_unit(unit)
+    if kind != expected_kind and not (unit == "unit" and kind == "other"):
+        issues.append(Issue(file, where, span_id, "kind",
+                            f"unit {unit} implies kind {expected_kind}, not {kind}", "claims.unit-kind"))
+    parsed = parse_surface(surface, language)
     if parsed is not None:
-        value, value_max = parsed
-        if not _close(value, claim.value):
-            issues.append(Issue(file, where, claim.id, "value",
-                                f"surface {claim.text!r} reads as {value:g}, value is {claim.value:g}",
+        read, read_max = parsed
+        if not _close(read, value):
+            issues.append(Issue(file, where, span_id, "value",
+                                f"surface {surface!r} reads as {read:g}, value is {value:g}",
                                 "claims.value-surface"))
-        elif value_max is not None and claim.value_max is not None and not _close(value_max, claim.value_max):
-            issues.append(Issue(file, where, claim.id, "value_max",
-                                f"surface {claim.text!r} reads as up to {value_max:g}, value_max is "
-                                f"{claim.value_max:g}", "claims.value-surface"))
+        elif read_max is not None and value_max is not None and not _close(read_max, value_max):
+            issues.append(Issue(file, where, span_id, "value_max",
+                                f"surface {surface!r} reads as up to {read_max:g}, value_max is "
+                                f"{value_max:g}", "claims.value-surface"))
     return issues
 
 
