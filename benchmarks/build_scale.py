@@ -4,9 +4,10 @@
         [--doc docs/performance.md]
 
 Stages, per N (exports are generated once per (N, seed) and reused; nothing is written to the repo but --doc):
-  stream  corpus.stream.stream_build: cut, decode, convert, validate, build.py rows, ParquetWriter (all cores)
-  limit   the same cutting and orjson decoding with the same workers and nothing else, plus writing the stream's
-          final tables from memory with the same Parquet options: what any design must pay at least
+  stream  corpus.stream.stream_build: cut, decode, convert, validate, rows, ParquetWriter (all cores)
+  limit   the same cutting and decoding with the same workers and nothing else, plus writing the stream's final
+          tables from memory with the same Parquet options: what any design must pay at least. Run twice: with
+          the stream's typed decoder (msgspec, skips unread fields) and with orjson (every value to Python)
   peer    label-studio-sdk's Converter(...).convert(export, dir, "CONLL2003", is_dir=False) on --peer-tasks tasks
 Memory: the peak of the summed PSS of the stage's process tree, sampled every 0.1 s (forked workers share pages
 with their parent, so PSS does not count them twice), and the sum of each process's VmHWM (an upper bound).
@@ -36,29 +37,30 @@ START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 
 
 NOTES = """\
-Reading the table: CPU seconds include each stage's interpreter start and imports (~3 s; it understates the
-peer's per-CPU rate). "limit" at 200k holds the whole final tables in memory on purpose (that is its definition),
-hence its memory. Per task of two annotators, measured single-core on 3,000 synthetic tasks: convert + validate
-0.72 ms before and 0.41 ms after indexing the number parser's phrase tables by first word (0.44 ms of that gain
-without the parse_surface memo, so it is not an artefact of repeated synthetic surfaces); decode ~0.13 ms (limit
-rows). The stream stage spends ~1.25 ms of CPU per task in all (workers: decode, convert, validate, rows, Arrow
-tables, gc; parent: cut and write), which caps it near 1,600 tasks/s on two cores. The 5,000 tasks/s and 30x goals
-need that total about 3x cheaper: rows straight from the converter's dicts instead of pydantic models and back,
-a vectorised offset check over Arrow columns, and fewer per-region gc passes. Memory goals are met (bounded
-regions, bounded row groups, results consumed in order with at most 2 regions per worker in flight).
+Reading the table: CPU seconds include each stage's interpreter start and imports (~2 s). "limit" holds the whole
+final tables in memory on purpose (that is its definition), hence its memory at 200k. How the stream gets its
+rate (corpus/stream.py, corpus/fastpath.py, corpus/columns.py): each ~8 MB region is read straight into a buffer,
+decoded by msgspec into typed structs holding only the fields the converter reads, then a one-pass fast path
+converts and validates each task with the reference rules (it reuses convert's tables, validate.claim_issues and
+pydantic's datetime parser) and hands any task it cannot prove clean to the reference path (convert_task,
+check_annotation_set, build.config_rows), which reports the issues. Rows become Arrow arrays column by column.
+tests/test_fastpath.py holds the contract: on thousands of mutated tasks, whatever the fast path accepts equals
+the reference's rows with no issues. The peer's rate is per single process; the stream uses both cores.
 """
 
 
 # ---- stages (run in a child process) -----------------------------------------------------------------------
-def _decode_region(args: tuple[str, int, int, bool]) -> tuple[int, int, int]:
+def _decode_region(args: tuple[str, int, int, bool, str]) -> tuple[int, int, int]:
+    """Decode one region and nothing else: typed (the stream's own decoder) or orjson (the generic one)."""
     import orjson
 
-    from corpus import stream
+    from corpus import fastpath, stream
 
-    path, start, end, last = args
-    with open(path, "rb") as handle:
-        raw = os.pread(handle.fileno(), end - start, start)
-    count = len(orjson.loads(stream._body(raw, last)))
+    path, start, end, last, decoder = args
+    _buf, body = stream.read_body(path, start, end, last)
+    tasks = fastpath.decode_tasks(body) if decoder == "typed" else orjson.loads(body)
+    count = len(tasks or ())
+    del tasks
     return count, stream.peak_rss_kb(), os.getpid()
 
 
@@ -69,10 +71,11 @@ def stage_stream(export: Path, out: Path, workers: int) -> dict[str, Any]:
     result = stream.stream_build(export, out, workers=workers, allow_invalid=True)
     peaks = result.peak_rss_kb
     return {"seconds": result.seconds, "tasks": result.tasks, "rows": result.rows, "issues": len(result.issues),
-            "rss_kb": peaks["parent"] + peaks["workers"], "rss_parent_kb": peaks["parent"]}
+            "reference_tasks": result.reference_tasks, "rss_kb": peaks["parent"] + peaks["workers"],
+            "rss_parent_kb": peaks["parent"]}
 
 
-def stage_limit(export: Path, out: Path, tables_from: Path, workers: int) -> dict[str, Any]:
+def stage_limit(export: Path, out: Path, tables_from: Path, workers: int, decoder: str) -> dict[str, Any]:
     import gc
 
     import pyarrow.parquet as pq
@@ -82,7 +85,7 @@ def stage_limit(export: Path, out: Path, tables_from: Path, workers: int) -> dic
     gc.disable()
     started = time.perf_counter()
     tasks, peaks = 0, dict[int, int]()
-    jobs = [(str(export), a, b, last) for a, b, last in stream.iter_regions(export)]
+    jobs = [(str(export), a, b, last, decoder) for a, b, last in stream.iter_regions(export)]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         for count, peak, pid in pool.map(_decode_region, jobs, chunksize=4):
             tasks += count
@@ -218,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "stream":
             out = stage_stream(Path(rest[0]), Path(rest[1]), workers)
         elif name == "limit":
-            out = stage_limit(Path(rest[0]), Path(rest[1]), Path(rest[2]), workers)
+            out = stage_limit(Path(rest[0]), Path(rest[1]), Path(rest[2]), workers, rest[3])
         else:
             out = stage_peer(Path(rest[0]), Path(rest[1]))
         print(json.dumps(out))
@@ -234,12 +237,15 @@ def main(argv: list[str] | None = None) -> int:
         mb = export.stat().st_size / 1e6
         s = run_stage(["stream", str(export), str(work / f"stream-{n}"), *w])
         results.append({"stage": "stream (convert+validate+Parquet)", "n": n, "mb": mb, **s,
-                        "notes": f"{s['issues']} issues; rows {s['rows']}"})
+                        "notes": f"{s['issues']} issues; {s['reference_tasks']:,} tasks via the reference path; "
+                                 f"rows {s['rows']}"})
         print(results[-1], flush=True)
-        lim = run_stage(["limit", str(export), str(work / f"limit-{n}"), str(work / f"stream-{n}"), *w])
-        results.append({"stage": "limit (decode + write)", "n": n, "mb": mb, **lim,
-                        "notes": f"decode {lim['decode_seconds']:.1f} s + write {lim['write_seconds']:.1f} s"})
-        print(results[-1], flush=True)
+        for decoder in ("typed", "orjson"):
+            lim = run_stage(["limit", str(export), str(work / f"limit-{n}"), str(work / f"stream-{n}"), decoder,
+                             *w])
+            results.append({"stage": f"limit ({decoder} decode + write)", "n": n, "mb": mb, **lim,
+                            "notes": f"decode {lim['decode_seconds']:.1f} s + write {lim['write_seconds']:.1f} s"})
+            print(results[-1], flush=True)
     peer_export = ensure_export(work, args.peer_tasks, args.seed)
     p = run_stage(["peer", str(peer_export), str(work / "peer-out")])
     results.append({"stage": "peer (label-studio-sdk CONLL2003)", "n": args.peer_tasks,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from corpus import models
 from corpus import taxonomy as tx
@@ -256,3 +257,39 @@ def test_convert_tasks_concatenates_in_order() -> None:
         tasks.append(t)
     sets, issues = convert_tasks(tasks, SRC)
     assert issues == [] and [s.doc_id for s in sets] == ["d0", "d1", "d2"]
+
+
+def _first(name: str, result: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(r for r in result if r.get("from_name") == name)
+
+
+def _relation(result: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(r for r in result if r.get("type") == "relation")
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda r: _first("ner", r).update(value="Maduro"), [("e1", "ner", "result.malformed"),
+                                                         ("e1", "ner", "region.label")]),
+    (lambda r: _first("claim_unit", r).update(value="x"), [("c1", "claim_unit", "choice.count")]),
+    (lambda r: _first("claim_unit", r)["value"].update(choices=[["soldier"]]), [("c1", "claim_unit",
+                                                                                 "choice.unknown")]),
+    (lambda r: _first("ner", r)["value"].update(labels=[["PER"]]), [("e1", "ner", "region.label")]),
+    (lambda r: _first("ner", r).update(from_name=["ner"]), [("e1", "['ner']", "result.unknown-from-name"),
+                                                            ("c1->e1", "relation", "relation.missing-region")]),
+    (lambda r: _relation(r).update(to_id=["e1"]), [("c1->['e1']", "relation", "relation.missing-region")]),
+    (lambda r: _relation(r).update(labels=[["holds"]]), [("c1->e1", "relation", "relation.unknown-label")]),
+])
+def test_values_of_the_wrong_json_type_are_located_never_raised(edit: Any, expected: list[tuple[str, ...]]) -> None:
+    """Found by the fast-path mutation tests: lists and strings where objects or names belong used to crash."""
+    result = layers_to_results(layers())
+    edit(result)
+    assert [(i.region, i.field, i.rule) for i in convert_task(task(result), SRC)[1]] == expected
+
+
+def test_predictions_or_annotations_of_the_wrong_type() -> None:
+    odd = task(layers_to_results(layers())) | {"predictions": 7}
+    (aset,), issues = convert_task(odd, SRC)
+    assert issues == [] and aset.prediction_model_version == "pre-1"
+    assert convert_task(odd | {"annotations": 5}, SRC) == ([], [Issue(SRC, "task 12", "-", "annotations",
+                                                                      "annotations is not a list",
+                                                                      "task.malformed")])

@@ -155,3 +155,12 @@ def test_every_result_shape_the_decoder_refuses_goes_to_the_reference(tmp_path: 
     task["annotations"][0]["result"][0]["value"]["start"] = "12"  # a string offset: the typed decode refuses
     assert fastpath.decode_tasks(b"[" + orjson.dumps(task) + b"]") is None
     assert [i.rule for i in reference(task)[1]] == ["offsets.type"]
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+       st.sampled_from(["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"]), st.integers(1, 6))
+def test_stamps_read_like_pydantic(moment: datetime, shape: str, digits: int) -> None:
+    stamp = moment.strftime(shape)
+    if "." in stamp:  # fewer fraction digits too: .1Z, .12Z ...
+        stamp = stamp[: stamp.index(".") + 1 + digits] + "Z"
+    assert fastpath._stamp(stamp) == fastpath.build.as_utc(fastpath._DATETIME.validate_python(stamp))
