@@ -1,6 +1,6 @@
 """Scale benchmark: export -> validated Parquet folder, against the limit and the peer, each stage in its own process.
 
-    python benchmarks/build_scale.py --tasks 50000,200000 --peer-tasks 2000 [--workdir /tmp/bench] \\
+    python benchmarks/build_scale.py --tasks 50000,200000 --peer-tasks 2000 --repeat 3 [--workdir /tmp/bench] \\
         [--doc docs/performance.md]
 
 Stages, per N (exports are generated once per (N, seed) and reused; nothing is written to the repo but --doc):
@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", default="50000", help="comma-separated task counts, e.g. 50000,200000")
     parser.add_argument("--peer-tasks", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=1, help="run the stream stage this many times; report the median")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench"))
@@ -235,10 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         export = ensure_export(work, n, args.seed)
         mb = export.stat().st_size / 1e6
-        s = run_stage(["stream", str(export), str(work / f"stream-{n}"), *w])
+        runs = sorted((run_stage(["stream", str(export), str(work / f"stream-{n}"), *w])
+                       for _ in range(args.repeat)), key=lambda r: r["seconds"])
+        s = runs[len(runs) // 2]
+        spread = "" if len(runs) == 1 else (f"median of {len(runs)} runs, wall {runs[0]['seconds']:.1f}-"
+                                            f"{runs[-1]['seconds']:.1f} s; ")
         results.append({"stage": "stream (convert+validate+Parquet)", "n": n, "mb": mb, **s,
-                        "notes": f"{s['issues']} issues; {s['reference_tasks']:,} tasks via the reference path; "
-                                 f"rows {s['rows']}"})
+                        "notes": f"{spread}{s['issues']} issues; {s['reference_tasks']:,} tasks via the reference "
+                                 f"path; rows {s['rows']}"})
         print(results[-1], flush=True)
         for decoder in ("typed", "orjson"):
             lim = run_stage(["limit", str(export), str(work / f"limit-{n}"), str(work / f"stream-{n}"), decoder,
@@ -267,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(f"- peak PSS at {streams[-1]['n']:,} / at {streams[0]['n']:,}: {growth:.2f}x "
                       f"(goal <= 1.25x: {'met' if growth <= 1.25 else 'NOT met'})")
     command = f"python benchmarks/build_scale.py --tasks {args.tasks} --peer-tasks {args.peer_tasks} " \
-              f"--seed {args.seed} --workers {args.workers} --workdir {work}"
+              f"--repeat {args.repeat} --seed {args.seed} --workers {args.workers} --workdir {work}"
     body = "\n".join([
         "## Scale: streaming build (issue 9)", "",
         f"Machine: {os.cpu_count()} cores, no other jobs running while measured. Command "

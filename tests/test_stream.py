@@ -126,3 +126,24 @@ def test_empty_and_non_list_exports(tmp_path: Path) -> None:
 def _memory(export: Path, out: Path) -> Path:
     stream.memory_build(export, out)
     return out
+
+
+def test_cli_stream_build(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corpus.cli import app
+
+    export = tmp_path / "export.json"
+    synth.write_export(export, 30, seed=6, invalid_at=[4])
+    runner = CliRunner()
+    failed = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "a")])
+    assert failed.exit_code == 1 and "task 5/annotation" in failed.output and "offsets.text-mismatch" in failed.output
+    assert not (tmp_path / "a").exists()
+    kept = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b"), "--allow-invalid",
+                               "--workers", "1"])
+    assert kept.exit_code == 0, kept.output
+    assert "30 tasks" in kept.output and "1 tasks checked by the reference path" in kept.output
+    assert "1 problem(s) found" in kept.output
+    assert pq.read_table(tmp_path / "b" / stream.parquet_path("annotators")).num_rows == 60
+    again = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b")])
+    assert again.exit_code == 2 and "not empty" in again.output

@@ -137,6 +137,20 @@ def build(
     run(lambda: mod.cli_build(version=version, out=out))
 
 
+@app.command("stream-build")
+def stream_build(
+    export: Annotated[Path, typer.Argument(help="A Label Studio full-JSON export, any size.")],
+    out: Annotated[Path, typer.Option(help="Output folder (created; must not hold files).")],
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
+    allow_invalid: Annotated[bool, typer.Option("--allow-invalid", help="Write the valid rows and list the "
+                                                "problems instead of failing.")] = False,
+) -> None:
+    """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
+    from corpus import stream as mod
+
+    run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid))
+
+
 @app.command()
 def release(version: Annotated[str, typer.Argument(help="Semantic version X.Y.Z.")]) -> None:
     """Cut an immutable release into build/X.Y.Z (validated, atomic, locked) and update CHANGELOG/DATASHEET."""

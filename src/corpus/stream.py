@@ -23,10 +23,11 @@ import gc
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -322,6 +323,7 @@ def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> B
     build.write_sha256sums(tmp)
     if out.exists():
         shutil.rmtree(out)
+    tmp.chmod(0o755)  # mkdtemp made it private; the folder is meant to be read by others
     tmp.rename(out)
     result.out = out
     return result
@@ -335,7 +337,7 @@ def _tmp_dir(out: Path) -> Path:
 
 
 def stream_build(export: Path, out: Path, workers: int | None = None, region_bytes: int = REGION_BYTES,
-                 allow_invalid: bool = False) -> BuildResult:
+                 allow_invalid: bool = False, progress: Callable[[int], None] | None = None) -> BuildResult:
     """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory."""
     if not export.is_file():
         raise UserError(f"{export} does not exist")
@@ -350,12 +352,13 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
     try:
         ctx = get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
-            window: deque[Future[Chunk]] = deque()
+            window: deque[tuple[Future[Chunk], int]] = deque()
             regions = iter_regions(export, region_bytes)
 
             def take() -> None:
                 nonlocal last_key
-                chunk = window.popleft().result()
+                future, size = window.popleft()
+                chunk = future.result()
                 disorder = chunk.out_of_order
                 if chunk.first_key is not None:
                     if last_key is not None and chunk.first_key < last_key:
@@ -370,9 +373,12 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
                 result.reference_tasks += chunk.reference_tasks
                 result.issues.extend(chunk.issues)
                 worker_peaks[chunk.pid] = max(chunk.peak_rss_kb, worker_peaks.get(chunk.pid, 0))
+                if progress is not None:
+                    progress(size)
 
             for start, end, last in regions:
-                window.append(pool.submit(process_region, str(export), start, end, last, export.name))
+                window.append((pool.submit(process_region, str(export), start, end, last, export.name),
+                               end - start))
                 if len(window) > 2 * workers:
                     take()
             while window:
@@ -414,3 +420,25 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildR
     result.peak_rss_kb = {"parent": peak_rss_kb()}
     result.seconds = time.perf_counter() - started
     return _finish(tmp, out, result, allow_invalid)
+
+
+def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool) -> BuildResult:
+    """`corpus stream-build`: a progress bar over the export's bytes, then one summary line (issues on stderr)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    if not export.is_file():
+        raise UserError(f"{export} does not exist")
+    layout = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*layout, transient=True) as bar:
+        job = bar.add_task("stream", total=export.stat().st_size)
+        result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
+                              progress=lambda n: bar.advance(job, n))
+    rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
+    rate = result.tasks / max(result.seconds, 1e-9)
+    print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "
+          f"{result.reference_tasks:,} tasks checked by the reference path")
+    if result.issues:
+        for issue in result.issues:
+            print(issue, file=sys.stderr)
+        print(f"{len(result.issues)} problem(s) found; their regions were left out", file=sys.stderr)
+    return result
