@@ -18,7 +18,7 @@ from corpus import columns, fastpath
 from corpus import taxonomy as tx
 from corpus.convert import DOC_STANCE, PER_REGION, SPAN_CONTROLS
 from corpus.fastpath import SetRecord
-from corpus.stream import process_task
+from corpus.stream import process_task, table_schemas
 from fixtures_synth import synth
 
 FILE = "export-test.json"
@@ -107,7 +107,7 @@ def _pool(task: dict[str, Any]) -> list[Any]:
     names = [*SPAN_CONTROLS, *PER_REGION, *DOC_STANCE, "relation", "textarea", "choices", "labels"]
     labels = [*tx.ENTITY_LABELS, *tx.UNIT_NAMES, *tx.QUALIFIER_NAMES, *tx.CLAIM_KIND_NAMES, *tx.STANCE_LABEL_NAMES,
               *tx.STANCE_TARGET_NAMES, *tx.POLARITY_NAMES, *tx.RELATION_NAMES, tx.CLAIM_LABEL, tx.STANCE_SPAN_LABEL]
-    return [None, True, False, 0, 1, -1, 2.5, 1e300, "", " ", "x" * 130, [], {}, [[]], {"id": 3}, *ids[:6],
+    return [None, True, False, 0, 1, -1, 2.5, 1e300, 2**63 + 1, "", " ", "x" * 130, [], {}, [[]], {"id": 3}, *ids[:6],
             *names, *labels, [labels[0]], [labels[0], labels[1]], "2026-11-22T10:00:00Z", "2026-11-22", "yesterday"]
 
 
@@ -164,3 +164,14 @@ def test_stamps_read_like_pydantic(moment: datetime, shape: str, digits: int) ->
     if "." in stamp:  # fewer fraction digits too: .1Z, .12Z ...
         stamp = stamp[: stamp.index(".") + 1 + digits] + "Z"
     assert fastpath._stamp(stamp) == fastpath.build.as_utc(fastpath._DATETIME.validate_python(stamp))
+
+
+def test_ids_beyond_int64_go_to_the_reference_which_drops_them_without_crashing() -> None:
+    task = synth.make_task(1, seed=2)
+    task["id"] = 2**63 + 5  # valid JSON, but no int64 column can hold it
+    raw = orjson.dumps(task)
+    assert fastpath.decode_tasks(b"[" + raw + b"]") is None
+    records, issues = reference(orjson.loads(raw))
+    assert issues == [] and {r.meta[1] for r in records} == {None}
+    table = columns.tables(records, table_schemas())["annotators"]
+    assert table.column("task_id").to_pylist() == [None, None]

@@ -147,3 +147,15 @@ def test_cli_stream_build(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "b" / stream.parquet_path("annotators")).num_rows == 60
     again = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b")])
     assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_bytes_in_fields_the_build_never_reads_are_not_checked_by_the_stream(tmp_path: Path) -> None:
+    """The documented difference (corpus/fastpath.py): not UTF-8 inside `meta` passes the stream; orjson refuses."""
+    tasks = [orjson.dumps(synth.make_task(i, seed=8)) for i in range(3)]
+    tasks[1] = tasks[1].replace(b'"source_file":"', b'"source_file":"\xff', 1)
+    export = tmp_path / "export.json"
+    export.write_bytes(b"[" + b",".join(tasks) + b"]")
+    assert stream.stream_build(export, tmp_path / "s", workers=1).rows["annotators"] == 6
+    with pytest.raises(InvalidData) as refused:
+        stream.memory_build(export, tmp_path / "m")
+    assert [i.rule for i in refused.value.issues] == ["export.invalid-json"]

@@ -65,8 +65,12 @@ class _Ctx:
         self.issues.append(Issue(self.file, self.where, region, field, message, rule))
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
 def _is_int(x: object) -> TypeGuard[int]:
-    return isinstance(x, int) and not isinstance(x, bool)
+    """An integer the Parquet int64 columns can hold (JSON allows any size)."""
+    return isinstance(x, int) and not isinstance(x, bool) and INT64[0] <= x <= INT64[1]
 
 
 def _is_number(x: object) -> TypeGuard[int | float]:
