@@ -46,7 +46,8 @@ def _finite(value: float | None) -> float | None:
 
 
 FiniteFloat = Annotated[float, AfterValidator(_finite)]
-Id = Annotated[str, Field(min_length=1, max_length=128)]
+ID_MAX_LENGTH = 128
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH)]
 Offset = Annotated[int, Field(ge=0)]
 
 
