@@ -132,14 +132,23 @@ def iter_regions(path: Path, region_bytes: int = REGION_BYTES) -> Iterator[tuple
             start = end
 
 
+def _tasks_end(data: bytes | memoryview, last: bool) -> int:
+    """Where a region's tasks end: before trailing whitespace, the last region's closing `]`, and a comma."""
+    k = len(data)
+    while k and data[k - 1] in WS:
+        k -= 1
+    if last and k and data[k - 1] == ord("]"):
+        k -= 1
+        while k and data[k - 1] in WS:
+            k -= 1
+    if k and data[k - 1] == ord(","):
+        k -= 1
+    return k
+
+
 def _body(raw: bytes, last: bool) -> bytes:
     """The tasks of a region as a JSON array."""
-    body = raw.rstrip(WS)
-    if last and body.endswith(b"]"):
-        body = body[:-1].rstrip(WS)
-    if body.endswith(b","):
-        body = body[:-1]
-    return b"[" + body + b"]"
+    return b"[" + raw[:_tasks_end(raw, last)] + b"]"
 
 
 def read_body(path: str, start: int, end: int, last: bool) -> tuple[bytearray, memoryview]:
@@ -151,15 +160,7 @@ def read_body(path: str, start: int, end: int, last: bool) -> tuple[bytearray, m
         got = os.preadv(handle.fileno(), [memoryview(buf)[1:1 + size]], start)
     if got != size:
         raise OSError(f"{path}: short read at byte {start + got}")
-    k = 1 + size
-    while k > 1 and buf[k - 1] in WS:
-        k -= 1
-    if last and k > 1 and buf[k - 1] == ord("]"):
-        k -= 1
-        while k > 1 and buf[k - 1] in WS:
-            k -= 1
-    if k > 1 and buf[k - 1] == ord(","):
-        k -= 1
+    k = 1 + _tasks_end(memoryview(buf)[1:1 + size], last)
     buf[k] = ord("]")
     return buf, memoryview(buf)[:k + 1]
 
