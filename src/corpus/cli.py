@@ -148,7 +148,10 @@ def stream_build(
     """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
     from corpus import stream as mod
 
-    run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid))
+    result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid))
+    if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
+        print_issues(result.issues)
+        err("the regions with problems were left out; every other row was written")
 
 
 @app.command()

@@ -23,7 +23,6 @@ import gc
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections import deque
@@ -424,7 +423,7 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildR
 
 
 def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool) -> BuildResult:
-    """`corpus stream-build`: a progress bar over the export's bytes, then one summary line (issues on stderr)."""
+    """`corpus stream-build`: a progress bar over the export's bytes, then one summary line."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
     if not export.is_file():
@@ -438,8 +437,4 @@ def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid
     rate = result.tasks / max(result.seconds, 1e-9)
     print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "
           f"{result.reference_tasks:,} tasks checked by the reference path")
-    if result.issues:
-        for issue in result.issues:
-            print(issue, file=sys.stderr)
-        print(f"{len(result.issues)} problem(s) found; their regions were left out", file=sys.stderr)
     return result
