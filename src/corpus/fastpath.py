@@ -217,7 +217,8 @@ def task_records(task: Task, file: str) -> list[SetRecord] | None:
         if annotator is None or annotator in seen or ann.result is None:
             return None
         seen.add(annotator)
-        record = _annotation_record(ann, annotator, text, doc_id, language, file, task, predictions)
+        record = _annotation_record(ann, annotator, text, doc_id, language, file, task.id, data.guidelines_version,
+                                    predictions)
         if record is None:
             return None
         out.append(record)
@@ -225,7 +226,8 @@ def task_records(task: Task, file: str) -> list[SetRecord] | None:
 
 
 def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, language: str, file: str,
-                       task: Task, predictions: dict[int | None, str]) -> SetRecord | None:
+                       task_id: int | None, guidelines: str | None,
+                       predictions: dict[int | None, str]) -> SetRecord | None:
     spans: list[tuple[str, str, frozenset[str], Result]] = []  # rid, kind, allowed labels, result
     attrs: dict[str, dict[str, Result]] = {}
     relations: list[Result] = []
@@ -290,9 +292,8 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
                 if got is None or not math.isfinite(got):  # type: ignore[arg-type]
                     return None
             else:
-                items = v.choices if v is not None and res.type != "textarea" else None
-                got = items[0] if items is not None and len(items) == 1 else _choice(res, choices)
-                if got not in choices:
+                got = _choice(res, choices)
+                if got is None:
                     return None
             fields[field] = got
         if not per.keys() >= REQUIRED_SETS[kind]:
@@ -353,9 +354,8 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
     else:
         key = pred if pred is not None else ann.parent_prediction
         version = predictions.get(key) if key is not None else None
-    guidelines = task.data.guidelines_version if task.data else None
     name = alias(annotator)
-    meta = (file, task.id, ann.id, created, updated, ann.lead_time, guidelines, version)
+    meta = (file, task_id, ann.id, created, updated, ann.lead_time, guidelines, version)
     return SetRecord((doc_id, name, ann.id or 0), entities, [tuple(c) for c in claims],
                      [(TARGET_INDEX[t], STANCE_INDEX[stance[t]]) for t in tx.STANCE_TARGET_NAMES],
                      [tuple(a) for a in attributed], meta)
