@@ -4,7 +4,7 @@
         [--doc docs/performance.md]
 
 Stages, per N (exports are generated once per (N, seed) and reused; nothing is written to the repo but --doc):
-  stream  corpus.stream.stream_build: cut, decode, convert, validate, rows, ParquetWriter (all cores)
+  stream  corpus.scale.stream.stream_build: cut, decode, convert, validate, rows, ParquetWriter (all cores)
   limit   the same cutting and decoding with the same workers and nothing else, plus writing the stream's final
           tables from memory with the same Parquet options: what any design must pay at least. Run twice: with
           the stream's typed decoder (msgspec, skips unread fields) and with orjson (every value to Python)
@@ -54,7 +54,7 @@ def _decode_region(args: tuple[str, int, int, bool, str]) -> tuple[int, int, int
     """Decode one region and nothing else: typed (the stream's own decoder) or orjson (the generic one)."""
     import orjson
 
-    from corpus import fastpath, stream
+    from corpus.scale import fastpath, stream
 
     path, start, end, last, decoder = args
     _buf, body = stream.read_body(path, start, end, last)
@@ -65,7 +65,7 @@ def _decode_region(args: tuple[str, int, int, bool, str]) -> tuple[int, int, int
 
 
 def stage_stream(export: Path, out: Path, workers: int) -> dict[str, Any]:
-    from corpus import stream
+    from corpus.scale import stream
 
     shutil.rmtree(out, ignore_errors=True)
     result = stream.stream_build(export, out, workers=workers, allow_invalid=True)
@@ -80,7 +80,7 @@ def stage_limit(export: Path, out: Path, tables_from: Path, workers: int, decode
 
     import pyarrow.parquet as pq
 
-    from corpus import stream
+    from corpus.scale import stream
 
     gc.disable()
     started = time.perf_counter()
@@ -117,7 +117,7 @@ def stage_peer(export: Path, out: Path) -> dict[str, Any]:
         import orjson
 
         tasks = len(orjson.loads(handle.read()))
-    from corpus import stream
+    from corpus.scale import stream
 
     return {"seconds": seconds, "tasks": tasks, "rss_kb": stream.peak_rss_kb()}
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from corpus import taxonomy as tx
+from corpus.core import taxonomy as tx
 
 Task = dict[str, Any]
 Result = dict[str, Any]

@@ -15,7 +15,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def built_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A dataset folder built from tests/fixtures_build.py (treat as read-only: copy it before damaging it)."""
-    from corpus.build import build_folder
+    from corpus.release.build import build_folder
     from fixtures_build import build_inputs
 
     inputs = build_inputs()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from corpus.models import (
+from corpus.core.models import (
     AnnotationSet,
     AttributedStance,
     Document,

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.clean import load_documents
-from corpus.convert import export_files
-from corpus.validate import GOLD_FILE, release_folders, validate_export, validate_gold
+from corpus.gold.validate import GOLD_FILE, validate_export, validate_gold
+from corpus.ingest.clean import load_documents
+from corpus.labelstudio.exports import export_files
+from corpus.release.check import release_folders
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = load_documents(ROOT)
@@ -41,7 +42,7 @@ def test_every_release_spans_match_their_text(folder: Path) -> None:
 
 def test_latest_release_is_reproducible_from_the_committed_inputs(tmp_path: Path) -> None:
     """Seeds + exports + decisions -> the released Parquet, byte for byte (no hidden state, no timestamps)."""
-    from corpus.build import build_repo
+    from corpus.release.build import build_repo
 
     folders = release_folders(ROOT)
     assert folders, "no release folder under build/"

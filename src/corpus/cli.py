@@ -13,7 +13,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from corpus.errors import InvalidData, Issue, UserError
+from corpus.core.errors import InvalidData, Issue, UserError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Build, annotate, validate and release the Venezuela-Russia news corpus.")
@@ -61,7 +61,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.
 @app.command()
 def clean(paths: Paths, jsonl: JsonlFlag = False) -> None:
     """Clean raw seed articles: one JSON object per input (doc_id, title, text, language, removed)."""
-    from corpus import clean as mod
+    from corpus.ingest import clean as mod
 
     run(lambda: mod.cli_clean(paths, jsonl=jsonl))
 
@@ -73,7 +73,7 @@ def schema(
     check: Annotated[bool, typer.Option("--check", help="Fail if committed schemas drift.")] = False,
 ) -> None:
     """Write (or --check) the JSON Schemas generated from the models."""
-    from corpus import schema as mod
+    from corpus.core import schema as mod
 
     run(lambda: mod.cli_schema(out, check=check))
 
@@ -84,7 +84,7 @@ def validate(
     as_json: JsonFlag = False,
 ) -> None:
     """Validate seeds metadata, canonical annotations, Label Studio exports and release folders."""
-    from corpus import validate as mod
+    from corpus.release import check as mod
 
     run(lambda: mod.cli_validate(paths or [], as_json=as_json), as_json=as_json)
 
@@ -93,7 +93,7 @@ def validate(
 @app.command()
 def preannotate(paths: Paths, jsonl: JsonlFlag = False) -> None:
     """Clean, then suggest entities and numeric claims (offsets index the clean text)."""
-    from corpus import preannotate as mod
+    from corpus.suggest import preannotate as mod
 
     run(lambda: mod.cli_preannotate(paths, jsonl=jsonl))
 
@@ -103,7 +103,7 @@ def eval_preannotations(
     write: Annotated[bool, typer.Option(help="Update docs/performance.md.")] = True,
 ) -> None:
     """Precision/recall/F1 of the suggestions against the gold, strict and partial."""
-    from corpus import evaluate as mod
+    from corpus.suggest import evaluate as mod
 
     run(lambda: mod.cli_eval(write=write))
 
@@ -112,7 +112,7 @@ def eval_preannotations(
 @app.command()
 def agreement(as_json: JsonFlag = False) -> None:
     """Inter-annotator agreement per layer, label and annotator pair; writes the JSON report."""
-    from corpus import agreement as mod
+    from corpus.gold import agreement as mod
 
     run(lambda: mod.cli_agreement(as_json=as_json))
 
@@ -120,7 +120,7 @@ def agreement(as_json: JsonFlag = False) -> None:
 @app.command()
 def adjudicate() -> None:
     """Derive the gold from the exports plus annotations/adjudication.json (never edited by hand)."""
-    from corpus import adjudicate as mod
+    from corpus.gold import adjudicate as mod
 
     run(lambda: mod.cli_adjudicate())
 
@@ -132,7 +132,7 @@ def build(
     out: Annotated[Path | None, typer.Option(help="Output folder (default build/<version>).")] = None,
 ) -> None:
     """Build a release folder: Parquet configs, HF card, croissant.json, SHA256SUMS."""
-    from corpus import build as mod
+    from corpus.release import build as mod
 
     run(lambda: mod.cli_build(version=version, out=out))
 
@@ -146,7 +146,7 @@ def stream_build(
                                                 "problems instead of failing.")] = False,
 ) -> None:
     """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
-    from corpus import stream as mod
+    from corpus.scale import stream as mod
 
     result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid))
     if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
@@ -157,7 +157,7 @@ def stream_build(
 @app.command()
 def release(version: Annotated[str, typer.Argument(help="Semantic version X.Y.Z.")]) -> None:
     """Cut an immutable release into build/X.Y.Z (validated, atomic, locked) and update CHANGELOG/DATASHEET."""
-    from corpus import release as mod
+    from corpus.release import release as mod
 
     run(lambda: mod.cli_release(version))
 
@@ -165,7 +165,7 @@ def release(version: Annotated[str, typer.Argument(help="Semantic version X.Y.Z.
 @app.command()
 def verify(folder: Annotated[Path, typer.Argument(help="A release folder, e.g. build/1.0.0.")]) -> None:
     """Check SHA256SUMS, manifest, schema validity and that every config loads."""
-    from corpus import verify as mod
+    from corpus.release import verify as mod
 
     run(lambda: mod.cli_verify(folder))
 
@@ -177,7 +177,7 @@ def publish(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be uploaded and tagged.")] = False,
 ) -> None:
     """Upload a verified release folder to the Hugging Face Hub and tag it vX.Y.Z (token from HF_TOKEN)."""
-    from corpus import publish as mod
+    from corpus.release import publish as mod
 
     run(lambda: mod.cli_publish(folder, repo=repo, dry_run=dry_run))
 

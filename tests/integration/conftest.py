@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from corpus.errors import UserError
+from corpus.core.errors import UserError
 from corpus.labelstudio import client, server
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from typing import Any
 import orjson
 import pytest
 
-from corpus import models
-from corpus import taxonomy as tx
-from corpus.convert import convert_export, convert_task
-from corpus.errors import UserError
+from corpus.core import models
+from corpus.core import taxonomy as tx
+from corpus.core.errors import UserError
+from corpus.gold.convert import convert_export, convert_task
 from corpus.labelstudio import client, commands
 
 pytestmark = pytest.mark.labelstudio
@@ -182,7 +182,7 @@ def test_replay_into_a_fresh_project(annotated: tuple[Path, dict[tuple[str, str]
 
 def test_push_and_pull_commands_with_real_documents(ls_server: Any, admin: Any, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from corpus.clean import load_documents
+    from corpus.ingest.clean import load_documents
 
     monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.token)

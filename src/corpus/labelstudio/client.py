@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from corpus import models
-from corpus.errors import UserError
+from corpus.core import models
+from corpus.core.errors import UserError
 from corpus.labelstudio import config as c
 from corpus.labelstudio.results import layers_to_results
 

@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from corpus.errors import InvalidData, UserError
-from corpus.io import atomic_write_bytes, repo_root
+from corpus.core.errors import InvalidData, UserError
+from corpus.core.io import atomic_write_bytes, repo_root
+from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client, server
+from corpus.labelstudio.exports import read_export
+from corpus.suggest.preannotate import suggest
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -38,13 +41,11 @@ def guidelines_version(root: Path) -> str | None:
 def build_tasks(root: Path | None = None) -> list[dict[str, Any]]:
     """One task per clean document, with pre-annotations once the pre-annotator exists."""
     root = root or repo_root()
-    from corpus.clean import load_documents
 
     version = guidelines_version(root)
     docs = load_documents(root)
-    if importlib.util.find_spec("corpus.preannotate") is None:
+    if importlib.util.find_spec("corpus.suggest.preannotate") is None:
         return [client.build_task(doc, None, version) for doc in docs]
-    from corpus.preannotate import suggest
 
     return [client.build_task(doc, suggest(doc), version) for doc in docs]
 
@@ -89,8 +90,6 @@ def pull(ls: LabelStudio, title: str, root: Path, now: datetime | None = None) -
 
 def replay(ls: LabelStudio, export: Path, title: str) -> tuple[int, int]:
     """A stored export into a fresh project: tasks, predictions and annotations, annotators kept by e-mail."""
-    from corpus.convert import read_export
-
     tasks, issues = read_export(export)
     if issues:
         raise InvalidData(issues)

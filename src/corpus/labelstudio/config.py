@@ -1,6 +1,6 @@
 """The Label Studio labeling config, generated from the taxonomy so labels never drift from the models.
 
-The control names below are the contract with `corpus.convert` and `corpus.labelstudio.results`.
+The control names below are the contract with `corpus.gold.convert` and `corpus.labelstudio.results`.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from corpus import taxonomy as tx
-from corpus.errors import InvalidData, Issue
-from corpus.io import atomic_write_text
+from corpus.core import taxonomy as tx
+from corpus.core.errors import InvalidData, Issue
+from corpus.core.io import atomic_write_text
 
 TEXT = "text"
 NER = "ner"
@@ -102,7 +102,7 @@ def cli_config(out: Path, check: bool = False) -> None:
     if check:
         current = out.read_text(encoding="utf-8") if out.is_file() else None
         if current != xml:
-            what = "is missing" if current is None else "differs from the config generated from corpus.taxonomy"
+            what = "is missing" if current is None else "differs from the config generated from corpus.core.taxonomy"
             raise InvalidData([Issue(str(out), "-", "-", "-", f"{what}; run `corpus ls config`",
                                      "labelstudio.config-drift")])
         return

@@ -1,4 +1,4 @@
-"""Canonical layers -> Label Studio result lists: the exact inverse of `corpus.convert`.
+"""Canonical layers -> Label Studio result lists: the exact inverse of `corpus.gold.convert`.
 
 Used for pre-annotations (predictions), for annotating through the API in tests and for replay, so one
 function decides how a span and its per-region values look in Label Studio.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from corpus import models
-from corpus import taxonomy as tx
+from corpus.core import models
+from corpus.core import taxonomy as tx
 from corpus.labelstudio import config as c
 
 Result = dict[str, Any]

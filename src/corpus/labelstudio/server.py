@@ -25,8 +25,8 @@ from types import TracebackType
 import orjson
 from filelock import FileLock
 
-from corpus.errors import UserError
-from corpus.io import atomic_write_bytes, repo_root
+from corpus.core.errors import UserError
+from corpus.core.io import atomic_write_bytes, repo_root
 
 LS_VERSION = "1.23.2"
 CREDENTIALS = "corpus-credentials.json"

@@ -1,0 +1,218 @@
+"""Typed documents and annotation layers: the contract between pipeline stages.
+
+Labels are plain strings constrained to the taxonomy (an `enum` in the JSON Schema), so the taxonomy stays the
+one place labels are defined. Spans carry their surface `text` so a reader can check `doc.text[start:end]`
+without the code; semantic rules that need the document live in `corpus.gold.validate`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from corpus.core import taxonomy as tx
+
+SCHEMA_VERSION = "1.0.0"
+
+
+def _vocab(name: str, values: tuple[str, ...]) -> object:
+    """A str constrained to a taxonomy vocabulary, published as a JSON Schema enum."""
+
+    def check(value: str) -> str:
+        if value not in values:
+            raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(values)}")
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(values)})]
+
+
+EntityLabel = _vocab("entity label", tx.ENTITY_LABELS)
+StanceTarget = _vocab("stance target", tx.STANCE_TARGET_NAMES)
+StanceLabel = _vocab("stance label", tx.STANCE_LABEL_NAMES)
+Polarity = _vocab("polarity", tx.POLARITY_NAMES)
+Qualifier = _vocab("qualifier", tx.QUALIFIER_NAMES)
+ClaimKind = _vocab("claim kind", tx.CLAIM_KIND_NAMES)
+Unit = _vocab("unit", tx.UNIT_NAMES)
+RelationType = _vocab("relation type", tx.RELATION_NAMES)
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number (no NaN or infinity)")
+    return value
+
+
+FiniteFloat = Annotated[float, AfterValidator(_finite)]
+ID_MAX_LENGTH = 128
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH)]
+Offset = Annotated[int, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Span(Strict):
+    """A half-open [start, end) range of Python str indices (code points) into the document text."""
+
+    id: Id
+    start: Offset
+    end: Offset
+    text: str = Field(description="The exact surface: document.text[start:end].")
+
+
+class EntityMention(Span):
+    label: EntityLabel  # type: ignore[valid-type]
+
+
+class NumericClaim(Span):
+    """A quantity expression; the claimant is a `claimed_by` relation to an entity."""
+
+    value: FiniteFloat
+    value_max: FiniteFloat | None = None
+    unit: Unit  # type: ignore[valid-type]
+    qualifier: Qualifier  # type: ignore[valid-type]
+    kind: ClaimKind  # type: ignore[valid-type]
+
+
+class AttributedStance(Span):
+    """Evidence span for a stance held by someone in the text; the holder is a `holds` relation."""
+
+    target: StanceTarget  # type: ignore[valid-type]
+    polarity: Polarity  # type: ignore[valid-type]
+
+
+class StanceJudgement(Strict):
+    """The document's stance toward one target, judged over the whole text."""
+
+    target: StanceTarget  # type: ignore[valid-type]
+    label: StanceLabel  # type: ignore[valid-type]
+
+
+class Relation(Strict):
+    """claimed_by: claim -> entity. holds: entity -> stance span."""
+
+    type: RelationType  # type: ignore[valid-type]
+    from_id: Id
+    to_id: Id
+
+
+class SourceField(Strict):
+    value: str | None = None
+    how: Literal["stated", "inferred", "unknown"] = Field(
+        description="stated in the text / inferred from the text / unknown"
+    )
+
+
+class Source(Strict):
+    """Where a seed came from, and how each fact about it is known."""
+
+    outlet: SourceField
+    language: SourceField
+    url: SourceField
+    date: SourceField
+    license_note: str = ""
+
+
+class Removal(Strict):
+    """One span of raw text dropped by cleaning, with the rule that dropped it (raw byte offsets)."""
+
+    raw_start: Offset
+    raw_end: Offset
+    rule: str = Field(min_length=1)
+    text: str
+
+
+class OffsetSegment(Strict):
+    """Clean chars [clean_start, clean_start+clean_len) came from raw bytes [raw_start, raw_start+raw_len)."""
+
+    clean_start: Offset
+    clean_len: Offset
+    raw_start: Offset
+    raw_len: Offset
+
+
+class Document(Strict):
+    """A cleaned article. `text` starts with the title (and subtitle), so titles are annotated like the body."""
+
+    doc_id: Id
+    title: str
+    subtitle: str | None = None
+    text: str
+    language: Literal["en", "es"]
+    source: Source | None = None
+    raw_path: str = ""
+    raw_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    removed: list[Removal] = Field(default_factory=list)
+    offset_map: list[OffsetSegment] = Field(default_factory=list)
+
+
+class Layers(Strict):
+    """The annotation layers of one document, shared by an annotator's set and the gold."""
+
+    entities: list[EntityMention] = Field(default_factory=list)
+    claims: list[NumericClaim] = Field(default_factory=list)
+    stance: list[StanceJudgement] = Field(default_factory=list)
+    attributed: list[AttributedStance] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+
+
+class AnnotationSet(Layers):
+    """One annotator's labels on one document, traceable to the Label Studio export they came from."""
+
+    doc_id: Id
+    annotator: str = Field(min_length=1, description="Label Studio account e-mail of the annotator.")
+    source_export: str = Field(description="File name under annotations/ the set was converted from.")
+    task_id: int | None = None
+    annotation_id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    lead_time: float | None = None
+    guidelines_version: str | None = None
+    prediction_model_version: str | None = None
+
+
+class GoldDocument(Layers):
+    """The adjudicated labels of one document, plus where they came from."""
+
+    doc_id: Id
+    annotators: list[str] = Field(default_factory=list)
+    source_exports: list[str] = Field(default_factory=list)
+    adjudication: str = Field(default="", description="File holding the adjudication decisions applied.")
+    guidelines_version: str | None = None
+
+
+class ReleaseFile(Strict):
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: Offset
+
+
+class ReleaseManifest(Strict):
+    """What a release folder holds; the release date lives here only, never in the data files."""
+
+    name: str = "venezuela-russia-news"
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$",
+                         description="X.Y.Z for releases; dev builds carry a tag: 0.0.0-dev.")
+    released: str | None = Field(default=None, description="ISO date of the release; None for unreleased builds.")
+    schema_version: str = SCHEMA_VERSION
+    taxonomy_version: str = tx.TAXONOMY_VERSION
+    guidelines_version: str | None = None
+    documents: int = 0
+    counts: dict[str, int] = Field(default_factory=dict)
+    configs: list[str] = Field(default_factory=list)
+    agreement: dict[str, float] = Field(default_factory=dict,
+                                        description="Headline inter-annotator agreement at build time.")
+    files: list[ReleaseFile] = Field(default_factory=list)
+
+
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "document": Document,
+    "annotation_set": AnnotationSet,
+    "gold_document": GoldDocument,
+    "release_manifest": ReleaseManifest,
+    "source": Source,
+}

@@ -1,0 +1,1 @@
+"""Converted, validated, compared and adjudicated annotations: Label Studio exports -> annotation sets -> gold."""

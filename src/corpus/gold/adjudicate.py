@@ -1,0 +1,260 @@
+"""Gold = the annotators' exports + recorded adjudication decisions, derived by code, never edited by hand.
+
+Every unit of annotation is an *item* keyed by where it is (`entities@12-18`, `claims@40-52`,
+`attributed@3-30:us_policy_toward_venezuela:0-6` (holder last: one
+statement can have two holders), `stance@maduro_government`). An item all annotators made identically
+goes to the gold as is; any other item is a disagreement that needs a decision in annotations/adjudication.json:
+`{"doc_id", "key", "take": <annotator> | null, "set": {...} (optional, replaces the content), "reason"}`.
+Claimant and holder are part of their claim's / stance span's content (as the entity's position), so relation
+disagreements are decided together with their span.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.core.errors import InvalidData, Issue, UserError
+from corpus.core.goldfile import gold_bytes
+from corpus.core.io import atomic_write_bytes, dump_json, repo_root
+from corpus.core.jsontext import parse_json, read_json_text
+from corpus.core.models import (
+    AnnotationSet,
+    AttributedStance,
+    EntityMention,
+    GoldDocument,
+    NumericClaim,
+    Relation,
+    StanceJudgement,
+)
+from corpus.gold.convert import load_exports
+
+DECISIONS = Path("annotations/adjudication.json")
+TODO = Path("annotations/adjudication.todo.json")
+GOLD = Path("annotations/gold.jsonl")
+
+Content = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    doc_id: str
+    key: str
+    versions: dict[str, Content | None]  # annotator -> their content, None when they did not make the item
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "key": self.key, "versions": self.versions,
+                "take": None, "reason": "TODO"}
+
+
+def _pos(span: Any) -> list[int]:
+    return [span.start, span.end]
+
+
+def items_of(aset: AnnotationSet) -> dict[str, Content]:
+    """One annotator's labels on one document as comparable items."""
+    by_id = {e.id: e for e in aset.entities}
+    claimant = {r.from_id: by_id[r.to_id] for r in aset.relations if r.type == "claimed_by" and r.to_id in by_id}
+    holder = {r.to_id: by_id[r.from_id] for r in aset.relations if r.type == "holds" and r.from_id in by_id}
+    items: dict[str, Content] = {}
+    for e in aset.entities:
+        items[f"entities@{e.start}-{e.end}"] = {"start": e.start, "end": e.end, "text": e.text, "label": e.label}
+    for c in aset.claims:
+        who = claimant.get(c.id)
+        items[f"claims@{c.start}-{c.end}"] = {
+            "start": c.start, "end": c.end, "text": c.text, "value": c.value, "value_max": c.value_max,
+            "unit": c.unit, "qualifier": c.qualifier, "kind": c.kind, "claimant": _pos(who) if who else None,
+        }
+    for s in aset.attributed:
+        who = holder.get(s.id)
+        hold = f"{who.start}-{who.end}" if who else "none"
+        items[f"attributed@{s.start}-{s.end}:{s.target}:{hold}"] = {
+            "start": s.start, "end": s.end, "text": s.text, "target": s.target, "polarity": s.polarity,
+            "holder": _pos(who) if who else None,
+        }
+    for j in aset.stance:
+        items[f"stance@{j.target}"] = {"target": j.target, "label": j.label}
+    return items
+
+
+def latest_sets(sets: Iterable[AnnotationSet]) -> dict[str, dict[str, AnnotationSet]]:
+    """doc_id -> annotator -> their most recent annotation set (a re-export supersedes an older one)."""
+    out: dict[str, dict[str, AnnotationSet]] = defaultdict(dict)
+    for aset in sets:
+        current = out[aset.doc_id].get(aset.annotator)
+        stamp = (str(aset.updated_at or aset.created_at or ""), aset.annotation_id or 0)
+        if current is None or stamp >= (str(current.updated_at or current.created_at or ""),
+                                         current.annotation_id or 0):
+            out[aset.doc_id][aset.annotator] = aset
+    return dict(out)
+
+
+def compare(doc_id: str, by_annotator: dict[str, AnnotationSet]) -> tuple[dict[str, Content], list[Disagreement]]:
+    """Items every annotator made identically, and every other item as a disagreement."""
+    items = {name: items_of(aset) for name, aset in sorted(by_annotator.items())}
+    keys = sorted({k for its in items.values() for k in its})
+    agreed: dict[str, Content] = {}
+    disagreements = []
+    for key in keys:
+        versions = {name: its.get(key) for name, its in items.items()}
+        first = next(iter(versions.values()))
+        if first is not None and all(v == first for v in versions.values()):
+            agreed[key] = first
+        else:
+            disagreements.append(Disagreement(doc_id, key, versions))
+    return agreed, disagreements
+
+
+def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], list[Issue]]:
+
+    if not path.is_file():
+        return {}, []
+    raw, issues = read_json_text(path)
+    data, errs = parse_json(raw, str(path)) if raw is not None else (None, [])
+    issues += errs
+    if issues:
+        return {}, issues
+    decisions: dict[tuple[str, str], dict[str, Any]] = {}
+    entries = data.get("decisions") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return {}, [Issue(str(path), "-", "-", "decisions", "expected an object with a 'decisions' list",
+                          "adjudication.format")]
+    for n, d in enumerate(entries):
+        where = f"decision {n}"
+        if not isinstance(d, dict) or not isinstance(d.get("doc_id"), str) or not isinstance(d.get("key"), str):
+            issues.append(Issue(str(path), where, "-", "doc_id/key", "each decision needs doc_id and key",
+                                "adjudication.format"))
+            continue
+        if not str(d.get("reason", "")).strip() or d.get("reason") == "TODO":
+            issues.append(Issue(str(path), f"doc {d['doc_id']}", d["key"], "reason", "a decision needs a reason",
+                                "adjudication.reason"))
+        if (d["doc_id"], d["key"]) in decisions:
+            issues.append(Issue(str(path), f"doc {d['doc_id']}", d["key"], "key", "decided twice",
+                                "adjudication.duplicate"))
+        decisions[(d["doc_id"], d["key"])] = d
+    return decisions, issues
+
+
+def resolve(dis: Disagreement, decision: dict[str, Any], file: str) -> tuple[Content | None, list[Issue]]:
+    where = f"doc {dis.doc_id}"
+    take = decision.get("take")
+    if take is not None and take not in dis.versions:
+        return None, [Issue(file, where, dis.key, "take", f"{take!r} is not an annotator of this document",
+                            "adjudication.take")]
+    content = dis.versions.get(take) if take is not None else None
+    if isinstance(decision.get("set"), dict):
+        content = {**(content or {}), **decision["set"]}
+    if take is not None and content is None:
+        return None, [Issue(file, where, dis.key, "take", f"{take} did not make this item; use take null to drop "
+                            "it or 'set' to add it", "adjudication.take")]
+    return content, []
+
+
+# layer -> (field holding the linked entity's position, id prefix, relation type, model)
+_LINKED: dict[str, tuple[str, str, str, Any]] = {
+    "claims": ("claimant", "C", "claimed_by", NumericClaim),
+    "attributed": ("holder", "S", "holds", AttributedStance),
+}
+
+
+def _linked_layer(layer: str, items: dict[str, Content], ent_ids: dict[tuple[int, int], str], doc_id: str,
+                  file: str) -> tuple[list[Any], list[Relation], list[Issue]]:
+    """Spans of a layer whose items name an entity by position, with fresh ids and their resolved relations.
+
+    Ties in (start, end, target) keep the sorted-key order of `items`, so ids are deterministic.
+    """
+    link, prefix, rtype, model = _LINKED[layer]
+    rows = sorted((c for k, c in items.items() if k.startswith(f"{layer}@")),
+                  key=lambda c: (c["start"], c["end"], c.get("target", "")))
+    spans, relations, issues = [], [], []
+    for i, c in enumerate(rows, 1):
+        span_id = f"{prefix}{i}"
+        spans.append(model(id=span_id, **{k: v for k, v in c.items() if k != link}))
+        if not c.get(link):
+            continue
+        entity = ent_ids.get((c[link][0], c[link][1]))
+        if entity is None:
+            issues.append(Issue(file, f"doc {doc_id}", f"{layer}@{c['start']}-{c['end']}", link,
+                                f"{link} entity at {c[link]} is not in the gold", "adjudication.dangling"))
+        elif rtype == "claimed_by":
+            relations.append(Relation(type=rtype, from_id=span_id, to_id=entity))
+        else:
+            relations.append(Relation(type=rtype, from_id=entity, to_id=span_id))
+    return spans, relations, issues
+
+
+def gold_document(doc_id: str, items: dict[str, Content], sets: Sequence[AnnotationSet], decisions_file: str,
+                  file: str) -> tuple[GoldDocument, list[Issue]]:
+    """Turn resolved items into a GoldDocument with fresh, position-ordered ids and resolved relations."""
+    issues: list[Issue] = []
+    entities = sorted((c for k, c in items.items() if k.startswith("entities@")),
+                      key=lambda c: (c["start"], c["end"], c["label"]))
+    ent_ids = {(c["start"], c["end"]): f"E{i}" for i, c in enumerate(entities, 1)}
+    gold_entities = [EntityMention(id=ent_ids[(c["start"], c["end"])], **c) for c in entities]
+    claims, claim_links, errs = _linked_layer("claims", items, ent_ids, doc_id, file)
+    attributed, stance_links, more = _linked_layer("attributed", items, ent_ids, doc_id, file)
+    issues += errs + more
+    relations = claim_links + stance_links
+    stance = [StanceJudgement(**c) for k, c in sorted(items.items()) if k.startswith("stance@")]
+    versions = sorted({s.guidelines_version for s in sets if s.guidelines_version})
+    gold = GoldDocument(
+        doc_id=doc_id, entities=gold_entities, claims=claims, stance=stance, attributed=attributed,
+        relations=sorted(relations, key=lambda r: (r.type, r.from_id, r.to_id)),
+        annotators=sorted({s.annotator for s in sets}), source_exports=sorted({s.source_export for s in sets}),
+        adjudication=decisions_file, guidelines_version=versions[-1] if versions else None,
+    )
+    return gold, issues
+
+
+def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_name: str = str(DECISIONS),
+                ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
+    """The whole derivation: returns the gold, the undecided disagreements, and every problem found."""
+    decisions, issues = load_decisions(decisions_path)
+    used: set[tuple[str, str]] = set()
+    golds, undecided = [], []
+    for doc_id, by_annotator in sorted(latest_sets(sets).items()):
+        if len(by_annotator) < 2:
+            issues.append(Issue(decisions_name, f"doc {doc_id}", "-", "annotators",
+                                f"{len(by_annotator)} annotator(s); adjudication needs at least two",
+                                "adjudication.annotators"))
+        agreed, disagreements = compare(doc_id, by_annotator)
+        items = dict(agreed)
+        for dis in disagreements:
+            decision = decisions.get((doc_id, dis.key))
+            if decision is None:
+                undecided.append(dis)
+                continue
+            used.add((doc_id, dis.key))
+            content, errs = resolve(dis, decision, decisions_name)
+            issues += errs
+            if content is not None:
+                items[dis.key] = content
+        gold, errs = gold_document(doc_id, items, list(by_annotator.values()), decisions_name, decisions_name)
+        golds.append(gold)
+        issues += errs
+    for doc_id, key in sorted(set(decisions) - used):
+        issues.append(Issue(decisions_name, f"doc {doc_id}", key, "key",
+                            "decision for an item that is not (or no longer) a disagreement", "adjudication.stale"))
+    return golds, undecided, issues
+
+
+def cli_adjudicate() -> None:
+    root = repo_root()
+
+    sets, issues = load_exports(root)
+    if not sets and not issues:
+        raise UserError(f"no Label Studio exports under {root / 'annotations'}; run `corpus ls pull` first")
+    golds, undecided, errs = derive_gold(sets, root / DECISIONS)
+    issues += errs
+    if undecided:
+        atomic_write_bytes(root / TODO, dump_json({"decisions": [d.to_json() for d in undecided]}))
+        issues += [Issue(str(DECISIONS), f"doc {d.doc_id}", d.key, "-", "disagreement without a decision (see "
+                         f"{TODO})", "adjudication.undecided") for d in undecided]
+    if issues:
+        raise InvalidData(issues)
+    (root / TODO).unlink(missing_ok=True)
+    atomic_write_bytes(root / GOLD, gold_bytes(golds))
+    print(f"gold: {len(golds)} documents -> {GOLD}")

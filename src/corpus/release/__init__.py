@@ -1,0 +1,1 @@
+"""Release folders: Parquet configs, card, Croissant, checksums, verification, versioned releases and publishing."""

@@ -1,0 +1,408 @@
+"""Build a release folder: one Parquet file per config, the HF card, croissant.json, manifest.json, SHA256SUMS.
+
+Identical inputs give identical bytes: rows are sorted, the Parquet writer options are fixed (see
+notes/hf-publishing.md), pandas stays off the write path and no file but manifest.json carries a date.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import datasets as hfd
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus.core import taxonomy as tx
+from corpus.core.errors import InvalidData, Issue, UserError
+from corpus.core.goldfile import read_gold
+from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_file
+from corpus.core.models import AnnotationSet, Document, GoldDocument, Layers, ReleaseFile, ReleaseManifest
+from corpus.gold.convert import load_exports
+from corpus.ingest.clean import load_documents
+from corpus.release.card import render_card
+from corpus.release.croissant import croissant_json
+from corpus.release.layout import CONFIGS, annotator_alias, parquet_path
+from corpus.release.nerview import bio_sentences, decode_spans
+from corpus.release.summary import agreement_headline
+
+DEV_VERSION = "0.0.0-dev"
+RELEASE_RE = re.compile(r"^\d+\.\d+\.\d+$")
+ROW_GROUP_SIZE = 10_000
+GOLD_FILE = "annotations/gold.jsonl"
+AGREEMENT_FILE = "annotations/agreement.json"
+
+
+# ---- features: every ClassLabel comes from the taxonomy --------------------------------------------------
+def _label(names: tuple[str, ...]) -> hfd.ClassLabel:
+    return hfd.ClassLabel(names=list(names))
+
+
+def _string() -> hfd.Value:
+    return hfd.Value("string")
+
+
+def _span() -> dict[str, Any]:
+    return {"id": _string(), "start": hfd.Value("int32"), "end": hfd.Value("int32"), "text": _string()}
+
+
+def _entity() -> dict[str, Any]:
+    return {**_span(), "label": _label(tx.ENTITY_LABELS)}
+
+
+def _claim() -> dict[str, Any]:
+    return {**_span(), "value": hfd.Value("float64"), "value_max": hfd.Value("float64"),
+            "unit": _label(tx.UNIT_NAMES), "qualifier": _label(tx.QUALIFIER_NAMES),
+            "kind": _label(tx.CLAIM_KIND_NAMES), "claimant": _string(), "claimant_id": _string()}
+
+
+def _stance() -> dict[str, Any]:
+    return {"target": _label(tx.STANCE_TARGET_NAMES), "label": _label(tx.STANCE_LABEL_NAMES)}
+
+
+def _attributed() -> dict[str, Any]:
+    return {**_span(), "target": _label(tx.STANCE_TARGET_NAMES), "polarity": _label(tx.POLARITY_NAMES),
+            "holder": _string(), "holder_id": _string()}
+
+
+def _layers() -> dict[str, Any]:
+    return {"entities": hfd.List(_entity()), "claims": hfd.List(_claim()), "stance": hfd.List(_stance()),
+            "attributed": hfd.List(_attributed())}
+
+
+def config_features() -> dict[str, hfd.Features]:
+    """The typed schema of every config (the card's dataset_info and the Parquet metadata both come from here)."""
+    timestamp = hfd.Value("timestamp[us, tz=UTC]")
+    return {
+        "documents": hfd.Features({
+            "doc_id": _string(), "title": _string(), "subtitle": _string(), "text": _string(),
+            "language": _string(),
+            "source": {"outlet": _string(), "url": _string(), "date": _string(), "license_note": _string()},
+            "raw_sha256": _string(), "removed_spans": hfd.Value("int32"), **_layers(),
+            "annotators": hfd.List(_string()), "guidelines_version": _string(),
+        }),
+        "entities": hfd.Features({"doc_id": _string(), **_entity()}),
+        "claims": hfd.Features({"doc_id": _string(), **_claim()}),
+        "stance": hfd.Features({"doc_id": _string(), **_stance()}),
+        "ner": hfd.Features({
+            "doc_id": _string(), "sentence_id": hfd.Value("int32"), "tokens": hfd.List(_string()),
+            "ner_tags": hfd.List(_label(tx.NER_TAGS)), "token_starts": hfd.List(hfd.Value("int32")),
+            "token_ends": hfd.List(hfd.Value("int32")),
+        }),
+        "annotators": hfd.Features({
+            "doc_id": _string(), "annotator": _string(), **_layers(), "source_export": _string(),
+            "task_id": hfd.Value("int64"), "annotation_id": hfd.Value("int64"), "created_at": timestamp,
+            "updated_at": timestamp, "lead_time": hfd.Value("float64"), "guidelines_version": _string(),
+            "prediction_model_version": _string(),
+        }),
+    }
+
+
+# ---- rows -----------------------------------------------------------------------------------------------
+def _idx(names: tuple[str, ...], value: str) -> int:
+    return names.index(value)
+
+
+def _layer_rows(layers: Layers) -> dict[str, list[dict[str, Any]]]:
+    """Nested annotation rows; claimants and holders resolved from the relations."""
+    by_id = {e.id: e for e in layers.entities}
+    claimant = {r.from_id: r.to_id for r in sorted(layers.relations, key=lambda r: (r.from_id, r.to_id))
+                if r.type == "claimed_by"}
+    holder = {r.to_id: r.from_id for r in sorted(layers.relations, key=lambda r: (r.to_id, r.from_id))
+              if r.type == "holds"}
+
+    def who(ident: str | None) -> str | None:
+        return by_id[ident].text if ident in by_id else None
+
+    return {
+        "entities": [
+            {"id": e.id, "start": e.start, "end": e.end, "text": e.text, "label": _idx(tx.ENTITY_LABELS, e.label)}
+            for e in sorted(layers.entities, key=lambda e: (e.start, e.end, e.label, e.id))
+        ],
+        "claims": [
+            {"id": c.id, "start": c.start, "end": c.end, "text": c.text, "value": c.value, "value_max": c.value_max,
+             "unit": _idx(tx.UNIT_NAMES, c.unit), "qualifier": _idx(tx.QUALIFIER_NAMES, c.qualifier),
+             "kind": _idx(tx.CLAIM_KIND_NAMES, c.kind), "claimant": who(claimant.get(c.id)),
+             "claimant_id": claimant.get(c.id)}
+            for c in sorted(layers.claims, key=lambda c: (c.start, c.end, c.id))
+        ],
+        "stance": [
+            {"target": _idx(tx.STANCE_TARGET_NAMES, s.target), "label": _idx(tx.STANCE_LABEL_NAMES, s.label)}
+            for s in sorted(layers.stance, key=lambda s: tx.STANCE_TARGET_NAMES.index(s.target))
+        ],
+        "attributed": [
+            {"id": a.id, "start": a.start, "end": a.end, "text": a.text,
+             "target": _idx(tx.STANCE_TARGET_NAMES, a.target), "polarity": _idx(tx.POLARITY_NAMES, a.polarity),
+             "holder": who(holder.get(a.id)), "holder_id": holder.get(a.id)}
+            for a in sorted(layers.attributed, key=lambda a: (a.start, a.end, a.id))
+        ],
+    }
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def config_rows(documents: list[Document], gold: list[GoldDocument],
+                annotator_sets: list[AnnotationSet]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of every config, in a fixed order (documents by doc_id, spans by offset)."""
+    docs = sorted(documents, key=lambda d: d.doc_id)
+    gold_by_id = {g.doc_id: g for g in gold}
+    rows: dict[str, list[dict[str, Any]]] = {c: [] for c in CONFIGS}
+    for doc in docs:
+        g = gold_by_id[doc.doc_id]
+        layers = _layer_rows(g)
+        src = doc.source
+        rows["documents"].append({
+            "doc_id": doc.doc_id, "title": doc.title, "subtitle": doc.subtitle, "text": doc.text,
+            "language": doc.language,
+            "source": {"outlet": src.outlet.value if src else None, "url": src.url.value if src else None,
+                       "date": src.date.value if src else None, "license_note": src.license_note if src else None},
+            "raw_sha256": doc.raw_sha256, "removed_spans": len(doc.removed), **layers,
+            "annotators": sorted({annotator_alias(a) for a in g.annotators}),
+            "guidelines_version": g.guidelines_version,
+        })
+        rows["entities"].extend({"doc_id": doc.doc_id, **e} for e in layers["entities"])
+        rows["claims"].extend({"doc_id": doc.doc_id, **c} for c in layers["claims"])
+        rows["stance"].extend({"doc_id": doc.doc_id, **s} for s in layers["stance"])
+        for number, sentence in enumerate(bio_sentences(doc.text, g.entities)):
+            rows["ner"].append({
+                "doc_id": doc.doc_id, "sentence_id": number, "tokens": sentence.tokens,
+                "ner_tags": [tx.NER_TAGS.index(t) for t in sentence.tags],
+                "token_starts": sentence.starts, "token_ends": sentence.ends,
+            })
+    for aset in sorted(annotator_sets, key=lambda a: (a.doc_id, annotator_alias(a.annotator), a.annotation_id or 0)):
+        rows["annotators"].append({
+            "doc_id": aset.doc_id, "annotator": annotator_alias(aset.annotator), **_layer_rows(aset),
+            "source_export": aset.source_export, "task_id": aset.task_id, "annotation_id": aset.annotation_id,
+            "created_at": as_utc(aset.created_at), "updated_at": as_utc(aset.updated_at), "lead_time": aset.lead_time,
+            "guidelines_version": aset.guidelines_version, "prediction_model_version": aset.prediction_model_version,
+        })
+    return rows
+
+
+# ---- input checks: the build refuses what it cannot represent faithfully -------------------------------
+def check_inputs(documents: list[Document], gold: list[GoldDocument],
+                 annotator_sets: list[AnnotationSet]) -> list[Issue]:
+    issues: list[Issue] = []
+    texts = {d.doc_id: d.text for d in documents}
+    gold_ids = [g.doc_id for g in gold]
+    for doc_id, count in Counter(gold_ids).items():
+        if count > 1:
+            issues.append(Issue(GOLD_FILE, f"doc {doc_id}", "-", "doc_id", f"{count} gold records",
+                                "build.gold-duplicate"))
+    for doc_id in sorted(set(texts) - set(gold_ids)):
+        issues.append(Issue(GOLD_FILE, f"doc {doc_id}", "-", "doc_id", "document has no gold", "build.gold-missing"))
+    for doc_id in sorted(set(gold_ids) - set(texts)):
+        issues.append(Issue(GOLD_FILE, f"doc {doc_id}", "-", "doc_id", "gold for an unknown document",
+                            "build.unknown-doc"))
+    labelled: list[tuple[str, str, Layers]] = [(GOLD_FILE, f"doc {g.doc_id}", g) for g in gold]
+    labelled += [(a.source_export, f"doc {a.doc_id}/annotator {annotator_alias(a.annotator)}", a)
+                 for a in annotator_sets]
+    for file, where, layers in labelled:
+        doc_id = where.split()[1].split("/")[0]
+        if doc_id not in texts:
+            if file != GOLD_FILE:
+                issues.append(Issue(file, where, "-", "doc_id", "annotations for an unknown document",
+                                    "build.unknown-doc"))
+            continue
+        issues += _check_layers(file, where, texts[doc_id], layers, is_gold=file == GOLD_FILE)
+    return issues
+
+
+def _check_layers(file: str, where: str, text: str, layers: Layers, is_gold: bool) -> list[Issue]:
+    issues: list[Issue] = []
+    spans = [*layers.entities, *layers.claims, *layers.attributed]
+    for span in spans:
+        if span.end > len(text) or text[span.start:span.end] != span.text:
+            issues.append(Issue(file, where, span.id, "text", f"text[{span.start}:{span.end}] is not {span.text!r}",
+                                "offsets.text-mismatch"))
+    entity_ids = {e.id for e in layers.entities}
+    span_ids = {s.id for s in spans}
+    for rel in layers.relations:
+        for end_id in (rel.from_id, rel.to_id):
+            if end_id not in span_ids:
+                issues.append(Issue(file, where, end_id, "relations", f"{rel.type} points to an unknown region",
+                                    "relations.dangling"))
+        entity_end = rel.to_id if rel.type == "claimed_by" else rel.from_id
+        if entity_end in span_ids and entity_end not in entity_ids:
+            issues.append(Issue(file, where, entity_end, "relations", f"{rel.type} must involve an entity",
+                                "relations.not-entity"))
+    if not is_gold or issues:
+        return issues
+    ordered = sorted(layers.entities, key=lambda e: (e.start, e.end))
+    for prev, cur in pairwise(ordered):
+        if cur.start < prev.end:
+            issues.append(Issue(file, where, cur.id, "start", f"overlaps entity {prev.id}; BIO cannot express it",
+                                "ner.overlap"))
+    if issues:
+        return issues
+    wanted = sorted((e.start, e.end, e.label) for e in layers.entities)
+    got = sorted(s for sent in bio_sentences(text, layers.entities)
+                 for s in decode_spans(sent.starts, sent.ends, sent.tags))
+    for start, end, label in sorted(set(wanted) - set(got)):
+        issues.append(Issue(file, where, f"{start}-{end}", "text", f"{label} span {text[start:end]!r} is not "
+                            "token-aligned (leading/trailing space?)", "ner.span-lost"))
+    return issues
+
+
+# ---- writing --------------------------------------------------------------------------------------------
+# Fixed writer options (shared with the streaming writer): the same table always gives the same bytes.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd", "compression_level": 3, "use_dictionary": True, "write_statistics": True,
+    "version": "2.6", "data_page_version": "1.0", "store_schema": True, "write_page_index": False,
+    "use_content_defined_chunking": False,
+}
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """Parquet with fixed writer options: the same table always gives the same bytes."""
+    sink = pa.BufferOutputStream()
+    options = PARQUET_OPTIONS
+    if table.num_rows == 0:  # no row group at all: datasets cannot read a 0-row group ("BatchSize must be > 0")
+        pq.ParquetWriter(sink, table.schema, **options).close()
+    else:
+        pq.write_table(table.combine_chunks(), sink, row_group_size=ROW_GROUP_SIZE, **options)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def manifest_counts(rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Row counts per config and label counts per layer (the changelog diffs these)."""
+    counts: Counter[str] = Counter()
+    for config in CONFIGS:
+        counts[f"rows.{config}"] = len(rows[config])
+    for e in rows["entities"]:
+        counts[f"entities.{tx.ENTITY_LABELS[e['label']]}"] += 1
+    for c in rows["claims"]:
+        counts[f"claims.{tx.CLAIM_KIND_NAMES[c['kind']]}"] += 1
+    for s in rows["stance"]:
+        counts[f"stance.{tx.STANCE_TARGET_NAMES[s['target']]}.{tx.STANCE_LABEL_NAMES[s['label']]}"] += 1
+    for d in rows["documents"]:
+        for a in d["attributed"]:
+            counts[f"attributed.{tx.POLARITY_NAMES[a['polarity']]}"] += 1
+    counts["ner.tokens"] = sum(len(r["tokens"]) for r in rows["ner"])
+    return dict(sorted(counts.items()))
+
+
+def build_folder(out: Path, version: str, documents: list[Document], gold: list[GoldDocument],
+                 annotator_sets: list[AnnotationSet], released: str | None = None,
+                 agreement: Mapping[str, Any] | None = None) -> ReleaseManifest:
+    """Write a complete dataset folder into `out` (which must be empty or absent); return its manifest."""
+    if out.exists() and any(out.iterdir()):
+        raise UserError(f"{out} is not empty; build into an empty folder")
+    issues = check_inputs(documents, gold, annotator_sets)
+    if issues:
+        raise InvalidData(issues)
+    if not documents:
+        raise UserError("no documents to build")
+    rows = config_rows(documents, gold, annotator_sets)
+    # A config without rows is left out: datasets cannot load an empty split ("corresponds to no data").
+    configs = [c for c in CONFIGS if rows[c]]
+    features = {c: f for c, f in config_features().items() if c in configs}
+    tables: dict[str, pa.Table] = {}
+    for config in configs:
+        tables[config] = pa.Table.from_pylist(rows[config], schema=features[config].arrow_schema)
+        atomic_write_bytes(out / parquet_path(config), parquet_bytes(tables[config]))
+    sizes = {c: (out / parquet_path(c)).stat().st_size for c in configs}
+    atomic_write_bytes(out / "README.md", render_card(
+        version=version, documents=sorted(documents, key=lambda d: d.doc_id), features=features, tables=tables,
+        sizes=sizes, counts=manifest_counts(rows), agreement=agreement, annotator_sets=annotator_sets,
+    ).encode("utf-8"))
+    hashes = {c: sha256_file(out / parquet_path(c)) for c in configs}
+    atomic_write_bytes(out / "croissant.json", dump_json(croissant_json(
+        version=version, features=features, hashes=hashes, documents=documents, annotator_sets=annotator_sets)))
+    guidelines = sorted({g.guidelines_version for g in gold if g.guidelines_version})
+    files = [ReleaseFile(path=p, sha256=sha256_file(out / p), bytes=(out / p).stat().st_size)
+             for p in sorted(["README.md", "croissant.json", *(parquet_path(c) for c in configs)])]
+    manifest = ReleaseManifest(version=version, released=released, agreement=agreement_headline(agreement),
+                               guidelines_version=", ".join(guidelines) or None, documents=len(documents),
+                               counts=manifest_counts(rows), configs=configs, files=files)
+    atomic_write_bytes(out / "manifest.json", dump_json(manifest.model_dump(mode="json")))
+    write_sha256sums(out)
+    return manifest
+
+
+def write_sha256sums(folder: Path) -> None:
+    """sha256sum format, sorted paths, every file but SHA256SUMS itself."""
+    paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.name != "SHA256SUMS")
+    lines = "".join(f"{sha256_file(folder / p)}  {p}\n" for p in paths)
+    atomic_write_bytes(folder / "SHA256SUMS", lines.encode("utf-8"))
+
+
+# ---- loading the repo's inputs --------------------------------------------------------------------------
+def load_gold(root: Path) -> list[GoldDocument]:
+    path = root / GOLD_FILE
+    if not path.is_file():
+        raise UserError(f"{GOLD_FILE} does not exist; run `corpus adjudicate` first")
+    return read_gold(path)
+
+
+def load_agreement(root: Path) -> dict[str, Any] | None:
+    path = root / AGREEMENT_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InvalidData([Issue(AGREEMENT_FILE, "-", "-", "-", f"not JSON: {exc}", "json.parse")]) from None
+    return data if isinstance(data, dict) else None
+
+
+def _is_released(folder: Path) -> bool:
+    manifest = folder / "manifest.json"
+    if RELEASE_RE.match(folder.name) and folder.exists():
+        return True
+    if manifest.is_file():
+        try:
+            return orjson.loads(manifest.read_bytes()).get("released") is not None
+        except (orjson.JSONDecodeError, AttributeError):
+            return False
+    return False
+
+
+def build_repo(root: Path, out: Path, version: str, released: str | None = None) -> ReleaseManifest:
+    """Build from the repo's own inputs (clean seeds, gold, exports, agreement): shared by build and release."""
+    gold = load_gold(root)
+    sets, issues = load_exports(root)
+    if issues:
+        raise InvalidData(issues)
+    return build_folder(out, version, load_documents(root), gold, sets, released=released,
+                        agreement=load_agreement(root))
+
+
+def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:
+    """`corpus build`: a dev build (default build/dev) or a build at an explicit version, replaced atomically."""
+    if not re.match(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$", version):
+        raise UserError(f"version {version!r} is not X.Y.Z or X.Y.Z-tag")
+    root = repo_root()
+    target = out if out is not None else root / "build" / ("dev" if version == DEV_VERSION else version)
+    if _is_released(target):
+        raise UserError(f"{target} is a released folder; releases are immutable (use `corpus release`)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        manifest = build_repo(root, tmp, version)
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        tmp.rename(target)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"built {target} ({manifest.documents} documents, configs: {', '.join(manifest.configs)})")
+

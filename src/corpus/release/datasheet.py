@@ -1,0 +1,85 @@
+"""The generated statistics of DATASHEET.md: only the text between the markers is ever rewritten.
+
+The rest of the datasheet is written by hand; generating the numbers from the released files keeps them from
+drifting away from what users download.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from corpus.core import taxonomy as tx
+from corpus.core.errors import UserError
+from corpus.core.io import atomic_write_text
+from corpus.release.summary import ReleaseSummary
+
+START = "<!-- generated:stats:start -->"
+END = "<!-- generated:stats:end -->"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table; columns holding only numbers are right-aligned."""
+    numeric = [bool(rows) and all(row[i].isdigit() for row in rows) for i in range(len(header))]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def render_stats(summary: ReleaseSummary) -> str:
+    """Markdown statistics of one release (no markers)."""
+    docs = summary.documents.values()
+    languages = Counter(d.language for d in docs)
+    lang_text = ", ".join(f"{lang} {n}" for lang, n in sorted(languages.items()))
+    counts = summary.label_counts()
+    lines = [f"Release **{summary.version}** ({summary.released or 'unreleased'}), computed from "
+             f"`build/{summary.version}/` by `corpus release`.", ""]
+    lines += _table(["Measure", "Value"], [
+        ["Documents", f"{len(summary.documents)} ({lang_text})"],
+        ["Sentences (NER view)", str(summary.sentences)],
+        ["Tokens (NER view)", str(summary.tokens)],
+        ["Entity mentions", str(summary.layer_total("entities"))],
+        ["Numeric claims", str(summary.layer_total("claims"))],
+        ["Attributed stance spans", str(summary.layer_total("attributed"))],
+        ["Document stance judgements", str(summary.layer_total("stance"))],
+    ])
+    lines += ["Entity mentions by label:", ""]
+    lines += _table(["Label", "Mentions"], [[label, str(counts.get(("entities", label), 0))]
+                                             for label in tx.ENTITY_LABELS])
+    lines += ["Numeric claims by kind:", ""]
+    lines += _table(["Kind", "Claims"], [[kind, str(counts.get(("claims", kind), 0))]
+                                         for kind in tx.CLAIM_KIND_NAMES])
+    lines += ["Document stance (documents per target and label):", ""]
+    lines += _table(["Target", *tx.STANCE_LABEL_NAMES], [
+        [target, *(str(counts.get(("stance", f"{target}.{label}"), 0)) for label in tx.STANCE_LABEL_NAMES)]
+        for target in tx.STANCE_TARGET_NAMES])
+    lines += ["Attributed stance spans by polarity: " + ", ".join(
+        f"{p} {counts.get(('attributed', p), 0)}" for p in tx.POLARITY_NAMES) + ".", ""]
+    lines += ["Per document:", ""]
+    lines += _table(["Document", "Language", "Outlet", "Characters", "Entities", "Claims", "Attributed"], [
+        [f"`{d.doc_id}`", d.language, d.outlet or "unknown", str(d.chars), str(d.entities), str(d.claims),
+         str(d.attributed)] for d in docs])
+    if summary.agreement:
+        lines += ["Inter-annotator agreement (from `annotations/agreement.json`, before adjudication):", ""]
+        lines += _table(["Measure", "Value"], [[k, f"{v:.3f}"] for k, v in sorted(summary.agreement.items())])
+    else:
+        lines += ["Inter-annotator agreement: not recorded for this release.", ""]
+    return "\n".join(lines).rstrip("\n")
+
+
+def update_text(text: str, stats: str, name: str = "DATASHEET.md") -> str:
+    """Replace what lies between the markers; refuse when they are missing, repeated or out of order."""
+    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
+        raise UserError(f"{name}: needs exactly one {START} followed by one {END}")
+    head, rest = text.split(START)
+    _, tail = rest.split(END)
+    return f"{head}{START}\n{stats.strip()}\n{END}{tail}"
+
+
+def update_datasheet(path: Path, stats: str) -> None:
+    """Rewrite the generated section in place, atomically."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    atomic_write_text(path, update_text(text, stats, str(path)))

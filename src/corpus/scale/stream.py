@@ -1,0 +1,438 @@
+"""Streaming build: a Label Studio full-JSON export of any size -> convert -> validate -> Parquet, in bounded memory.
+
+Decoding a whole 2 GB export needs ~17 GB of Python objects, and event streaming (ijson) is slow. Instead the
+export is cut into byte regions of ~8 MB at task starts, found by a regex on a small window: `{"id": N,
+"annotations":` can only match where an object starts (inside a JSON string every quote is escaped), and Label
+Studio writes `id` then `annotations` first in every task. Each region is decoded at once in a worker process
+(one per core) and goes through corpus.scale.fastpath: a typed msgspec decode and a one-pass convert-and-validate that
+either proves a task clean and yields its rows, or hands the task to the reference path (the same functions as
+the in-memory build, which report every issue). corpus.scale.columns turns the rows into Arrow tables with build.py's
+schema. The parent only orders the results and writes row groups of exactly build.ROW_GROUP_SIZE rows with a
+ParquetWriter, so the files are byte-identical to build.parquet_bytes() of the whole table. A region that is not
+valid JSON is split at every task start and each piece reported with its task id; the other tasks go on.
+
+Limits: rows are written in export order, so the export must list tasks in the build's row order (doc_id, then
+annotator alias; one task per document in practice); anything else is a UserError telling to use the in-memory
+build. A task whose `data` holds an object starting with "id" and "annotations" keys could be cut wrongly; it
+would be reported as invalid JSON, never silently mangled.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import pairwise
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus.core.errors import InvalidData, Issue, UserError
+from corpus.core.io import atomic_write_bytes
+from corpus.core.models import AnnotationSet
+from corpus.gold.convert import convert_task
+from corpus.gold.validate import check_annotation_set
+from corpus.labelstudio.exports import read_export
+from corpus.release import build
+from corpus.scale import columns, fastpath
+from corpus.scale.fastpath import SetRecord
+
+TASK_START = re.compile(rb'\{\s*"id"\s*:\s*(-?\d+)\s*,\s*"annotations"\s*:')
+REGION_BYTES = 8 << 20
+WINDOW = 1 << 18
+WS = b" \t\r\n"
+TABLES: tuple[str, ...] = ("annotators", "entities", "claims")
+
+
+def table_schemas() -> dict[str, pa.Schema]:
+    """`annotators` is build.py's config; `entities`/`claims` are its gold views plus the annotator column."""
+    features = build.config_features()
+    out = {"annotators": features["annotators"].arrow_schema}
+    for name in ("entities", "claims"):
+        gold = features[name]
+        merged = type(gold)({"doc_id": gold["doc_id"], "annotator": features["annotators"]["annotator"],
+                             **{k: v for k, v in gold.items() if k != "doc_id"}})
+        out[name] = merged.arrow_schema
+    return out
+
+
+def parquet_path(name: str) -> str:
+    return build.parquet_path(name)
+
+
+# ---- per task, shared by the streaming and the in-memory path ---------------------------------------------
+def process_task(task: Any, file: str) -> tuple[list[AnnotationSet], list[Issue]]:
+    """Convert one task and validate each of its annotation sets against the task text."""
+    sets, issues = convert_task(task, file)
+    if sets:
+        data = task.get("data") or {}
+        text = data.get("text", "")
+        language = "es" if data.get("language") == "es" else "en"
+        for aset in sets:
+            issues += check_annotation_set(aset, text, file, language)
+    return sets, issues
+
+
+def rows_for(sets: list[AnnotationSet]) -> dict[str, list[dict[str, Any]]]:
+    """build.py's own annotator rows for these sets, plus the per-annotator entity and claim views."""
+    annotators = build.config_rows([], [], sets)["annotators"]
+    entities = [{"doc_id": r["doc_id"], "annotator": r["annotator"], **e} for r in annotators for e in r["entities"]]
+    claims = [{"doc_id": r["doc_id"], "annotator": r["annotator"], **c} for r in annotators for c in r["claims"]]
+    return {"annotators": annotators, "entities": entities, "claims": claims}
+
+
+def tables_for(rows: dict[str, list[dict[str, Any]]], schemas: dict[str, pa.Schema]) -> dict[str, pa.Table]:
+    return {name: pa.Table.from_pylist(rows[name], schema=schemas[name]) for name in TABLES}
+
+
+# ---- cutting the export into regions ---------------------------------------------------------------------
+def _next_start(handle: Any, pos: int, size: int) -> int:
+    """Offset of the first task start at or after `pos`, or `size`."""
+    window = WINDOW
+    while pos < size:
+        handle.seek(pos)
+        buf = handle.read(window + 64)
+        m = TASK_START.search(buf)
+        if m is not None and m.start() < window:
+            return pos + m.start()
+        pos += window
+        window *= 2
+    return size
+
+
+def iter_regions(path: Path, region_bytes: int = REGION_BYTES) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, last) byte ranges, each holding whole tasks; reads only small windows near the cuts."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(min(size, WINDOW))
+        lead = head.lstrip(WS)
+        if not lead.startswith(b"["):
+            raise InvalidData([Issue(path.name, "-", "-", "-", "a full-JSON export is a list of tasks",
+                                     "export.not-a-list")])
+        start = _next_start(handle, 0, size)
+        if start == size:  # no task start found: an empty list, or tasks we cannot cut (decoded whole)
+            if lead[1:].strip(WS) != b"]":
+                yield len(head) - len(lead) + 1, size, True
+            return
+        if head[: start].strip(WS) != b"[":
+            raise InvalidData([Issue(path.name, "-", "-", "-", "unexpected bytes before the first task",
+                                     "export.invalid-json")])
+        while start < size:
+            end = _next_start(handle, max(start + 1, start + region_bytes), size)
+            yield start, end, end >= size
+            start = end
+
+
+def _tasks_end(data: bytes | memoryview, last: bool) -> int:
+    """Where a region's tasks end: before trailing whitespace, the last region's closing `]`, and a comma."""
+    k = len(data)
+    while k and data[k - 1] in WS:
+        k -= 1
+    if last and k and data[k - 1] == ord("]"):
+        k -= 1
+        while k and data[k - 1] in WS:
+            k -= 1
+    if k and data[k - 1] == ord(","):
+        k -= 1
+    return k
+
+
+def _body(raw: bytes, last: bool) -> bytes:
+    """The tasks of a region as a JSON array."""
+    return b"[" + raw[:_tasks_end(raw, last)] + b"]"
+
+
+def read_body(path: str, start: int, end: int, last: bool) -> tuple[bytearray, memoryview]:
+    """The region as a JSON array, read straight into place: `[` + tasks + `]` without copying the region thrice."""
+    size = end - start
+    buf = bytearray(size + 2)
+    buf[0] = ord("[")
+    with open(path, "rb") as handle:
+        got = os.preadv(handle.fileno(), [memoryview(buf)[1:1 + size]], start)
+    if got != size:
+        raise OSError(f"{path}: short read at byte {start + got}")
+    k = 1 + _tasks_end(memoryview(buf)[1:1 + size], last)
+    buf[k] = ord("]")
+    return buf, memoryview(buf)[:k + 1]
+
+
+def decode_region(raw: bytes, last: bool, file: str, offset: int) -> tuple[list[Any], list[Issue]]:
+    """The tasks of a region; on a syntax error, each task piece alone, the broken ones reported."""
+    try:
+        tasks = orjson.loads(_body(raw, last))
+        if not isinstance(tasks, list):
+            raise orjson.JSONDecodeError("not a list", "", 0)
+        return tasks, []
+    except orjson.JSONDecodeError:
+        pass
+    starts = [m.start() for m in TASK_START.finditer(raw)] or [0]
+    starts[0] = 0
+    tasks, issues = [], []
+    for k, a in enumerate(starts):
+        b = starts[k + 1] if k + 1 < len(starts) else len(raw)
+        piece = raw[a:b]
+        try:
+            tasks.extend(orjson.loads(_body(piece, last and k + 1 == len(starts))))
+        except orjson.JSONDecodeError as exc:
+            m = TASK_START.match(piece.lstrip(WS))
+            where = f"task {int(m.group(1))}" if m else f"bytes {offset + a}-{offset + b}"
+            issues.append(Issue(file, where, "-", "-", f"not valid JSON: {exc}", "export.invalid-json"))
+    return tasks, issues
+
+
+# ---- worker side --------------------------------------------------------------------------------------------
+@dataclass
+class Chunk:
+    """What a worker sends back for one region."""
+    tables: dict[str, pa.Table]
+    issues: list[Issue]
+    tasks: int
+    reference_tasks: int  # tasks the fast path handed to the reference path
+    first_key: tuple[str, str, int] | None
+    last_key: tuple[str, str, int] | None
+    out_of_order: str | None
+    peak_rss_kb: int
+    pid: int
+
+
+_SCHEMAS: dict[str, pa.Schema] = {}
+
+
+def _worker_init() -> None:
+    """Automatic GC off (decoded tasks hold no cycles), and the imported modules frozen out of collect()."""
+    gc.disable()
+    _SCHEMAS.update(table_schemas())
+    gc.freeze()
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set (VmHWM), in KiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def process_region(path: str, start: int, end: int, last: bool, file: str) -> Chunk:
+    """Decode, convert, validate and tabulate one region: the fast path per task, the reference where it gives up."""
+    buf, body = read_body(path, start, end, last)
+    typed = fastpath.decode_tasks(body)
+    records: list[SetRecord] = []
+    issues: list[Issue] = []
+    keys: list[tuple[str, str, int]] = []  # in export order: tables() below sorts and would hide disorder
+    reference = 0
+    if typed is not None:
+        plain: list[Any] | None = None
+        for k, task in enumerate(typed):
+            got = fastpath.task_records(task, file)
+            if got is None:
+                plain = orjson.loads(body) if plain is None else plain
+                got = _reference(plain[k], file, issues)
+                reference += 1
+            records.extend(got)
+            keys.extend(sorted(r.key for r in got))
+        count = len(typed)
+    else:  # some value has another shape, or the JSON is broken: every task the reference way
+        with open(path, "rb") as handle:  # read again: read_body wrote the closing bracket into the buffer
+            raw = os.pread(handle.fileno(), end - start, start)
+        tasks, issues = decode_region(raw, last, file, start)
+        for task in tasks:
+            got = _reference(task, file, issues)
+            records.extend(got)
+            keys.extend(sorted(r.key for r in got))
+        count = reference = len(tasks)
+    del buf, body, typed
+    out_of_order = next((b[0] for a, b in pairwise(keys) if b < a), None)
+    chunk_tables = columns.tables(records, _SCHEMAS or table_schemas())
+    if reference:
+        gc.collect()  # the reference path builds pydantic models and exceptions; the fast path makes no cycles
+    return Chunk(chunk_tables, issues, count, reference, min(keys, default=None), max(keys, default=None),
+                 out_of_order, peak_rss_kb(), os.getpid())
+
+
+def _reference(task: Any, file: str, issues: list[Issue]) -> list[SetRecord]:
+    sets, found = process_task(task, file)
+    issues.extend(found)
+    return columns.records_of(sets)
+
+
+# ---- parent side ------------------------------------------------------------------------------------------------
+class RowGroupWriter:
+    """Writes a table in row groups of exactly `rows` rows, as pq.write_table(row_group_size=rows) would."""
+    def __init__(self, path: Path, schema: pa.Schema, rows: int | None = None):
+        self.path, self.schema, self.rows = path, schema, rows or build.ROW_GROUP_SIZE
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+        self.total = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = pq.ParquetWriter(str(path), schema, **build.PARQUET_OPTIONS)
+
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+        if self.pending_rows >= self.rows:
+            self._flush(final=False)
+
+    def _flush(self, final: bool) -> None:
+        if not self.pending:
+            return
+        whole = pa.concat_tables(self.pending).combine_chunks()
+        cut = whole.num_rows if final else whole.num_rows - whole.num_rows % self.rows
+        for at in range(0, cut, self.rows):
+            self.writer.write_table(whole.slice(at, min(self.rows, cut - at)), row_group_size=self.rows)
+        rest = whole.slice(cut)
+        self.pending = [rest] if rest.num_rows else []
+        self.pending_rows = rest.num_rows
+        self.total += cut
+
+    def close(self) -> None:
+        self._flush(final=True)
+        self.writer.close()
+
+
+@dataclass
+class BuildResult:
+    tasks: int = 0
+    reference_tasks: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_rss_kb: dict[str, int] = field(default_factory=dict)  # parent and each worker's VmHWM
+    out: Path | None = None
+
+
+def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> BuildResult:
+    """Publish the folder atomically, or remove it and raise when the data is invalid."""
+    if result.issues and not allow_invalid:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InvalidData(result.issues)
+    build.write_sha256sums(tmp)
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.chmod(0o755)  # mkdtemp made it private; the folder is meant to be read by others
+    tmp.rename(out)
+    result.out = out
+    return result
+
+
+def _tmp_dir(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and any(out.iterdir()):
+        raise UserError(f"{out} is not empty; build into an empty folder")
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+
+
+def stream_build(export: Path, out: Path, workers: int | None = None, region_bytes: int = REGION_BYTES,
+                 allow_invalid: bool = False, progress: Callable[[int], None] | None = None) -> BuildResult:
+    """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory."""
+    if not export.is_file():
+        raise UserError(f"{export} does not exist")
+    started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    schemas = table_schemas()
+    tmp = _tmp_dir(out)
+    result = BuildResult()
+    writers = {n: RowGroupWriter(tmp / parquet_path(n), schemas[n]) for n in TABLES}
+    last_key: tuple[str, str, int] | None = None
+    worker_peaks: dict[int, int] = {}
+    try:
+        ctx = get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+            window: deque[tuple[Future[Chunk], int]] = deque()
+            regions = iter_regions(export, region_bytes)
+
+            def take() -> None:
+                nonlocal last_key
+                future, size = window.popleft()
+                chunk = future.result()
+                disorder = chunk.out_of_order
+                if chunk.first_key is not None:
+                    if last_key is not None and chunk.first_key < last_key:
+                        disorder = chunk.first_key[0]
+                    last_key = chunk.last_key
+                if disorder is not None:
+                    raise UserError(f"{export.name}: tasks are not in doc_id order (at {disorder}); the streaming "
+                                    "build writes rows in export order: use the in-memory build")
+                for name in TABLES:
+                    writers[name].add(chunk.tables[name])
+                result.tasks += chunk.tasks
+                result.reference_tasks += chunk.reference_tasks
+                result.issues.extend(chunk.issues)
+                worker_peaks[chunk.pid] = max(chunk.peak_rss_kb, worker_peaks.get(chunk.pid, 0))
+                if progress is not None:
+                    progress(size)
+
+            for start, end, last in regions:
+                window.append((pool.submit(process_region, str(export), start, end, last, export.name),
+                               end - start))
+                if len(window) > 2 * workers:
+                    take()
+            while window:
+                take()
+        for name in TABLES:
+            writers[name].close()
+            result.rows[name] = writers[name].total
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.peak_rss_kb = {"parent": peak_rss_kb(), "workers": sum(worker_peaks.values()),
+                          "worker_max": max(worker_peaks.values(), default=0)}
+    result.seconds = time.perf_counter() - started
+    return _finish(tmp, out, result, allow_invalid)
+
+
+def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildResult:
+    """The reference path: read the whole export, convert and validate, build.py rows, build.parquet_bytes."""
+    started = time.perf_counter()
+    tasks, issues = read_export(export)
+    sets: list[AnnotationSet] = []
+    for task in tasks:
+        s, i = process_task(task, export.name)
+        sets.extend(s)
+        issues.extend(i)
+    tables = tables_for(rows_for(sets), table_schemas())
+    tmp = _tmp_dir(out)
+    result = BuildResult(tasks=len(tasks), issues=issues)
+    try:
+        for name in TABLES:
+            atomic_write_bytes(tmp / parquet_path(name), build.parquet_bytes(tables[name]))
+            result.rows[name] = tables[name].num_rows
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.peak_rss_kb = {"parent": peak_rss_kb()}
+    result.seconds = time.perf_counter() - started
+    return _finish(tmp, out, result, allow_invalid)
+
+
+def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool) -> BuildResult:
+    """`corpus stream-build`: a progress bar over the export's bytes, then one summary line."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    if not export.is_file():
+        raise UserError(f"{export} does not exist")
+    layout = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*layout, transient=True) as bar:
+        job = bar.add_task("stream", total=export.stat().st_size)
+        result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
+                              progress=lambda n: bar.advance(job, n))
+    rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
+    rate = result.tasks / max(result.seconds, 1e-9)
+    print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "
+          f"{result.reference_tasks:,} tasks checked by the reference path")
+    return result

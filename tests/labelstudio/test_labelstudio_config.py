@@ -1,0 +1,108 @@
+"""The labeling config: generated from the taxonomy, committed, parsed by Label Studio's own LabelInterface."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from label_studio_sdk.label_interface import LabelInterface
+
+from corpus.core import models
+from corpus.core import taxonomy as tx
+from corpus.core.errors import InvalidData
+from corpus.labelstudio import config as c
+from corpus.labelstudio.results import layers_to_results
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "schema" / "labelstudio.xml"
+TEXT = "Nicolás Maduro 🇻🇪 dijo que unos 4.500 marines llegaron; Rusia lo apoya."
+
+
+@pytest.fixture(scope="module")
+def interface() -> LabelInterface:
+    return LabelInterface(c.build_config())
+
+
+def test_committed_config_has_not_drifted() -> None:
+    assert COMMITTED.read_text(encoding="utf-8") == c.build_config(), "run `corpus ls config`"
+
+
+def test_check_reports_drift_as_a_located_issue(tmp_path: Path) -> None:
+    stale = tmp_path / "labelstudio.xml"
+    stale.write_text("<View/>\n", encoding="utf-8")
+    with pytest.raises(InvalidData) as exc:
+        c.cli_config(stale, check=True)
+    (issue,) = exc.value.issues
+    assert (issue.file, issue.rule) == (str(stale), "labelstudio.config-drift")
+    c.cli_config(stale)
+    c.cli_config(stale, check=True)  # no drift after writing
+    assert stale.read_text(encoding="utf-8") == c.build_config()
+
+
+def test_controls_and_every_taxonomy_label(interface: LabelInterface) -> None:
+    names = {ctrl.name for ctrl in interface.controls}
+    assert names == {c.NER, c.CLAIM, c.STANCE_SPAN, c.CLAIM_VALUE, c.CLAIM_VALUE_MAX, c.CLAIM_UNIT,
+                     c.CLAIM_QUALIFIER, c.CLAIM_KIND, c.STANCE_TARGET, c.STANCE_POLARITY,
+                     *(f"stance_{t}" for t in tx.STANCE_TARGET_NAMES)}
+    expected = {
+        c.NER: list(tx.ENTITY_LABELS), c.CLAIM: [tx.CLAIM_LABEL], c.STANCE_SPAN: [tx.STANCE_SPAN_LABEL],
+        c.CLAIM_UNIT: list(tx.UNIT_NAMES), c.CLAIM_QUALIFIER: list(tx.QUALIFIER_NAMES),
+        c.CLAIM_KIND: list(tx.CLAIM_KIND_NAMES), c.STANCE_TARGET: list(tx.STANCE_TARGET_NAMES),
+        c.STANCE_POLARITY: list(tx.POLARITY_NAMES),
+        **{f"stance_{t}": list(tx.STANCE_LABEL_NAMES) for t in tx.STANCE_TARGET_NAMES},
+    }
+    for name, labels in expected.items():
+        assert interface.get_control(name).labels == labels, name
+    for name in (c.CLAIM_VALUE, c.CLAIM_VALUE_MAX, c.CLAIM_UNIT, c.CLAIM_QUALIFIER, c.CLAIM_KIND,
+                 c.STANCE_TARGET, c.STANCE_POLARITY):
+        assert interface.get_control(name).attr.get("perRegion") == "true", name
+    for target in tx.STANCE_TARGET_NAMES:
+        attr = interface.get_control(f"stance_{target}").attr
+        assert (attr["choice"], attr["required"]) == ("single", "true")
+
+
+def test_hotkeys_colours_hints_and_relations() -> None:
+    root = ET.fromstring(c.build_config())
+    labels = {lab.get("value"): lab for lab in root.iter("Label")}
+    for ent in tx.ENTITY_TYPES:
+        node = labels[ent.name]
+        assert (node.get("hotkey"), node.get("background"), node.get("hint")) == (ent.hotkey, ent.color,
+                                                                                  ent.description)
+    hotkeys = [lab.get("hotkey") for lab in labels.values()]
+    assert len(hotkeys) == len(set(hotkeys)) == len(tx.ENTITY_TYPES) + 2
+    assert [r.get("value") for r in root.iter("Relation")] == list(tx.RELATION_NAMES)
+    units = root.find(f".//Choices[@name='{c.CLAIM_UNIT}']")
+    assert units is not None
+    unit_hints = {ch.get("value"): ch.get("hint") for ch in units.iter("Choice")}
+    assert unit_hints == {u.name: u.description for u in tx.UNITS}
+
+
+def test_label_names_are_xml_escaped() -> None:
+    view = ET.Element("View")
+    odd = tx.Label('A&B <"x">', "quotes ' and \" and <tags> & ampersands", "q", "#000000")
+    c._labels(view, "odd", (odd,))
+    text = ET.tostring(view, encoding="unicode")
+    assert "&amp;" in text and "&lt;" in text
+    (label,) = ET.fromstring(text).iter("Label")
+    assert (label.get("value"), label.get("hint")) == (odd.name, odd.description)
+
+
+def test_results_of_every_layer_are_valid_for_the_config(interface: LabelInterface) -> None:
+    layers = models.Layers(
+        entities=[models.EntityMention(id="e1", start=0, end=14, text=TEXT[0:14], label="PER"),
+                  models.EntityMention(id="e2", start=56, end=61, text="Rusia", label="GPE")],
+        claims=[models.NumericClaim(id="c1", start=27, end=45, text=TEXT[27:45], value=4500, value_max=5000,
+                                    unit="soldier", qualifier="range", kind="count")],
+        attributed=[models.AttributedStance(id="s1", start=62, end=70, text=TEXT[62:70],
+                                            target="maduro_government", polarity="favor")],
+        stance=[models.StanceJudgement(target=t, label="neutral") for t in tx.STANCE_TARGET_NAMES],
+        relations=[models.Relation(type="claimed_by", from_id="c1", to_id="e1"),
+                   models.Relation(type="holds", from_id="e2", to_id="s1")],
+    )
+    assert TEXT[27:45] == "unos 4.500 marines" and TEXT[62:70] == "lo apoya"
+    results = layers_to_results(layers)
+    assert interface.validate_prediction({"result": results}, return_errors=True) == []
+    broken = [*results, {"id": "x", "from_name": "stance", "to_name": "text", "type": "choices",
+                         "value": {"choices": ["against"]}}]
+    assert interface.validate_prediction({"result": broken}, return_errors=True) != []

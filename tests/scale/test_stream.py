@@ -1,0 +1,162 @@
+"""Streaming build (issue 9): same bytes as the in-memory build, invalid tasks located, deterministic exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+import pytest
+
+from corpus.core.errors import InvalidData, UserError
+from corpus.gold.convert import convert_task
+from corpus.release import build
+from corpus.scale import stream
+from fixtures_synth import synth
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / stream.parquet_path(name)).read_bytes() for name in stream.TABLES}
+
+
+@pytest.fixture
+def small_row_groups(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Row groups of 100 rows, so a small export spans many row groups in both paths."""
+    monkeypatch.setattr(build, "ROW_GROUP_SIZE", 100)
+    return 100
+
+
+def test_generator_is_deterministic_and_valid(tmp_path: Path) -> None:
+    a, b, c, d = (tmp_path / f"{x}.json" for x in "abcd")
+    synth.write_export(a, 40, seed=7)
+    synth.write_export(b, 40, seed=7, jobs=2)
+    synth.write_export(c, 40, seed=8)
+    synth.write_export(d, 10, seed=7)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+    tasks = orjson.loads(a.read_bytes())
+    assert tasks[:10] == orjson.loads(d.read_bytes())  # task i does not depend on N
+    assert [t["id"] for t in tasks] == list(range(1, 41))
+    assert {t["data"]["language"] for t in tasks} == {"en", "es"}
+    for task in tasks:
+        sets, issues = stream.process_task(task, "a.json")
+        assert issues == []
+        assert len(sets) == 2 and len({s.annotator for s in sets}) == 2
+        assert 6 <= len(sets[0].entities) <= 12 and len(sets[0].claims) == 2
+        assert len(sets[0].stance) == 3 and sum(r.type == "claimed_by" for r in sets[0].relations) == 2
+    size = a.stat().st_size / 40
+    assert 8_000 < size < 20_000
+
+
+def test_stream_build_is_byte_identical_to_memory_build(tmp_path: Path, small_row_groups: int) -> None:
+    export = tmp_path / "export.json"
+    synth.write_export(export, 150, seed=3)
+    mem = stream.memory_build(export, tmp_path / "mem")
+    streamed = stream.stream_build(export, tmp_path / "stream", workers=2, region_bytes=64 << 10)
+    assert mem.issues == [] and streamed.issues == []
+    assert streamed.tasks == mem.tasks == 150
+    assert streamed.rows == mem.rows
+    assert streamed.rows["annotators"] == 300
+    assert _files(tmp_path / "stream") == _files(tmp_path / "mem")
+    meta = pq.ParquetFile(tmp_path / "stream" / stream.parquet_path("entities")).metadata
+    assert meta.num_row_groups == -(-streamed.rows["entities"] // small_row_groups)
+    assert (tmp_path / "stream" / "SHA256SUMS").read_bytes() == (tmp_path / "mem" / "SHA256SUMS").read_bytes()
+    # the in-memory tables are build.py's: same schema as the release's annotators config
+    schema = pq.read_schema(tmp_path / "stream" / stream.parquet_path("annotators"))
+    expected = build.config_features()["annotators"].arrow_schema
+    assert schema.names == expected.names and schema.metadata == expected.metadata
+
+
+def test_indented_export_cuts_the_same(tmp_path: Path) -> None:
+    compact, indented = tmp_path / "c" / "export.json", tmp_path / "i" / "export.json"  # source_export is the name
+    synth.write_export(compact, 30, seed=5)
+    synth.write_export(indented, 30, seed=5, indent=True)
+    assert orjson.loads(compact.read_bytes()) == orjson.loads(indented.read_bytes())
+    stream.stream_build(compact, tmp_path / "c" / "out", workers=2, region_bytes=20 << 10)
+    stream.stream_build(indented, tmp_path / "i" / "out", workers=1, region_bytes=50 << 10)
+    assert _files(tmp_path / "c" / "out") == _files(tmp_path / "i" / "out")
+
+
+def test_invalid_tasks_are_located_and_the_others_converted(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    synth.write_export(export, 80, seed=2, invalid_at=[37])
+    raw = export.read_bytes()
+    # also break the JSON of task 61 (index 60): its opening brace becomes a bracket
+    cut = raw.index(b'{"id":61,"annotations"')
+    export.write_bytes(raw[:cut] + b'{"id":61,"annotations":{[' + raw[cut + len(b'{"id":61,"annotations":['):])
+    with pytest.raises(InvalidData) as failed:
+        stream.stream_build(export, tmp_path / "out", workers=2, region_bytes=64 << 10)
+    assert not (tmp_path / "out").exists()
+    got = sorted({(i.where.split("/")[0], i.rule) for i in failed.value.issues})
+    assert got == [("task 38", "offsets.text-mismatch"), ("task 61", "export.invalid-json")]
+    mismatch = next(i for i in failed.value.issues if i.rule == "offsets.text-mismatch")
+    bad_task = orjson.loads(synth._task_bytes(37, 2, True, False))
+    assert mismatch.field == "ner" and mismatch.region == bad_task["annotations"][0]["result"][0]["id"]
+
+    kept = stream.stream_build(export, tmp_path / "kept", workers=2, region_bytes=64 << 10, allow_invalid=True)
+    assert kept.tasks == 79  # every task but the unreadable one
+    assert kept.rows["annotators"] == 158
+    doc_ids = set(pq.read_table(tmp_path / "kept" / stream.parquet_path("annotators"))["doc_id"].to_pylist())
+    assert "synth-0000037" in doc_ids and "synth-0000060" not in doc_ids and len(doc_ids) == 79
+    sets, _ = convert_task(bad_task, "x")  # the broken region is dropped, the rest of the set is kept
+    ner = [r for r in bad_task["annotations"][0]["result"] if r.get("from_name") == "ner"]
+    assert len(sets[0].entities) == len(ner) - 1 and len(sets[0].claims) == 2
+
+
+def test_out_of_order_export_is_refused(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_bytes(orjson.dumps([synth.make_task(1), synth.make_task(0), synth.make_task(2)]))
+    with pytest.raises(UserError, match="not in doc_id order"):
+        stream.stream_build(export, tmp_path / "out", workers=1)
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_and_non_list_exports(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b" [ ]\n")
+    result = stream.stream_build(empty, tmp_path / "e", workers=1)
+    assert result.tasks == 0 and result.rows == {"annotators": 0, "entities": 0, "claims": 0}
+    assert _files(tmp_path / "e") == _files(_memory(empty, tmp_path / "em"))
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"id": 1}')
+    with pytest.raises(InvalidData) as failed:
+        stream.stream_build(bad, tmp_path / "b", workers=1)
+    assert failed.value.issues[0].rule == "export.not-a-list"
+
+
+def _memory(export: Path, out: Path) -> Path:
+    stream.memory_build(export, out)
+    return out
+
+
+def test_cli_stream_build(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corpus.cli import app
+
+    export = tmp_path / "export.json"
+    synth.write_export(export, 30, seed=6, invalid_at=[4])
+    runner = CliRunner()
+    failed = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "a")])
+    assert failed.exit_code == 1 and "task 5/annotation" in failed.output and "offsets.text-mismatch" in failed.output
+    assert not (tmp_path / "a").exists()
+    kept = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b"), "--allow-invalid",
+                               "--workers", "1"])
+    assert kept.exit_code == 0, kept.output
+    assert "30 tasks" in kept.output and "1 tasks checked by the reference path" in kept.output
+    assert "1 problem(s) found" in kept.output
+    assert pq.read_table(tmp_path / "b" / stream.parquet_path("annotators")).num_rows == 60
+    again = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b")])
+    assert again.exit_code == 2 and "not empty" in again.output
+
+
+def test_bytes_in_fields_the_build_never_reads_are_not_checked_by_the_stream(tmp_path: Path) -> None:
+    """The documented difference (corpus/fastpath.py): not UTF-8 inside `meta` passes the stream; orjson refuses."""
+    tasks = [orjson.dumps(synth.make_task(i, seed=8)) for i in range(3)]
+    tasks[1] = tasks[1].replace(b'"source_file":"', b'"source_file":"\xff', 1)
+    export = tmp_path / "export.json"
+    export.write_bytes(b"[" + b",".join(tasks) + b"]")
+    assert stream.stream_build(export, tmp_path / "s", workers=1).rows["annotators"] == 6
+    with pytest.raises(InvalidData) as refused:
+        stream.memory_build(export, tmp_path / "m")
+    assert [i.rule for i in refused.value.issues] == ["export.invalid-json"]
