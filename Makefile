@@ -15,7 +15,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
-	$(BIN)/pip install -q -e '.[dev,ner]'
+	$(BIN)/pip install -q -e '.[dev,ner,scale]'
 	touch $@
 
 # The Label Studio server has its own venv: it pins its own SDK and pulls Django.

@@ -1,4 +1,4 @@
-"""benchmarks/synth.py (the synthetic export generator) as a module, for the streaming tests."""
+"""benchmarks/synth.py (the synthetic export generator) and benchmarks/articles.py (synthetic articles) as modules."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _synth() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "benchmarks" / "synth.py")
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["synth"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-synth = _synth()
+synth = _load("synth")
+articles = _load("articles")

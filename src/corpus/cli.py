@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -27,6 +27,11 @@ T = TypeVar("T")
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def usage(message: str) -> NoReturn:
+    err(f"error: {message}")
+    raise typer.Exit(2)
 
 
 def print_issues(issues: list[Issue], as_json: bool = False) -> None:
@@ -90,12 +95,48 @@ def validate(
 
 
 # ---- pre-annotation (issue 5) ---------------------------------------------------------------------------
-@app.command()
-def preannotate(paths: Paths, jsonl: JsonlFlag = False) -> None:
-    """Clean, then suggest entities and numeric claims (offsets index the clean text)."""
-    from corpus.suggest import preannotate as mod
+EngineOpt = Annotated[str, typer.Option(help="Where the work runs: local (a process pool) or ray (needs the "
+                                        "scale extra).")]
+AddressOpt = Annotated[str | None, typer.Option(help="With --engine ray: an existing cluster's address "
+                                                 "(default: start a local Ray).")]
 
-    run(lambda: mod.cli_preannotate(paths, jsonl=jsonl))
+
+@app.command()
+def preannotate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.", show_default=False)] = None,
+    jsonl: JsonlFlag = False,
+    input_: Annotated[Path | None, typer.Option("--input", help="Bulk: articles as Parquet or JSON Lines (id, "
+                                                "text or html, other fields kept as metadata).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Bulk: output folder for suggestions.parquet.")] = None,
+    engine: EngineOpt = "local",
+    workers: Annotated[int | None, typer.Option(help="Bulk: worker processes (default: one per core).")] = None,
+    address: AddressOpt = None,
+    allow_invalid: Annotated[bool, typer.Option("--allow-invalid", help="Bulk: write the good articles and list "
+                                                "the others instead of failing.")] = False,
+) -> None:
+    """Clean, then suggest entities and numeric claims (offsets index the clean text).
+
+    PATH... prints suggestions for a few files; --input ARTICLES --out DIR is the bulk path (local pool or Ray).
+    """
+    if input_ is None:
+        if out is not None or engine != "local" or address or workers is not None or allow_invalid:
+            usage("--out, --engine, --workers, --address and --allow-invalid go with --input")
+        if not paths:
+            usage("give files or folders, or --input ARTICLES --out DIR")
+        from corpus.suggest import preannotate as mod
+
+        run(lambda: mod.cli_preannotate(paths or [], jsonl=jsonl))
+        return
+    if paths or jsonl:
+        usage("--input writes Parquet to --out: give no PATH and no --jsonl with it")
+    if out is None:
+        usage("--input needs --out DIR")
+    from corpus.scale import bulk
+
+    result = run(lambda: bulk.cli_bulk(input_, out, engine, workers, address, allow_invalid))
+    if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
+        print_issues(result.issues)
+        err("those articles were left out; every other article was written")
 
 
 @eval_app.command("preannotations")
@@ -144,11 +185,13 @@ def stream_build(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
     allow_invalid: Annotated[bool, typer.Option("--allow-invalid", help="Write the valid rows and list the "
                                                 "problems instead of failing.")] = False,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
 ) -> None:
     """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
     from corpus.scale import stream as mod
 
-    result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid))
+    result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid, engine, address))
     if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
         print_issues(result.issues)
         err("the regions with problems were left out; every other row was written")

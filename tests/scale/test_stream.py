@@ -160,3 +160,19 @@ def test_bytes_in_fields_the_build_never_reads_are_not_checked_by_the_stream(tmp
     with pytest.raises(InvalidData) as refused:
         stream.memory_build(export, tmp_path / "m")
     assert [i.rule for i in refused.value.issues] == ["export.invalid-json"]
+
+
+@pytest.mark.ray
+def test_ray_engine_gives_the_local_bytes_and_issues(ray_local: object, tmp_path: Path, small_row_groups: int) -> None:
+    """The same process_region on Ray tasks: same Parquet bytes, same issues (a Ray started by the caller is kept)."""
+    export = tmp_path / "export.json"
+    synth.write_export(export, 120, seed=9, invalid_at=[17, 90])
+    local = stream.stream_build(export, tmp_path / "local", workers=2, region_bytes=48 << 10, allow_invalid=True)
+    on_ray = stream.stream_build(export, tmp_path / "ray", region_bytes=48 << 10, allow_invalid=True, engine="ray")
+    assert on_ray.tasks == local.tasks == 120 and on_ray.rows == local.rows
+    assert on_ray.issues == local.issues and {i.where.split("/")[0] for i in on_ray.issues} == {"task 18", "task 91"}
+    assert _files(tmp_path / "ray") == _files(tmp_path / "local")
+    assert (tmp_path / "ray" / "SHA256SUMS").read_bytes() == (tmp_path / "local" / "SHA256SUMS").read_bytes()
+    with pytest.raises(InvalidData):
+        stream.stream_build(export, tmp_path / "ray-strict", region_bytes=48 << 10, engine="ray")
+    assert not (tmp_path / "ray-strict").exists()

@@ -27,10 +27,8 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +43,7 @@ from corpus.gold.convert import convert_task
 from corpus.gold.validate import check_annotation_set
 from corpus.labelstudio.exports import read_export
 from corpus.release import build
-from corpus.scale import columns, fastpath
+from corpus.scale import columns, engines, fastpath
 from corpus.scale.fastpath import SetRecord
 
 TASK_START = re.compile(rb'\{\s*"id"\s*:\s*(-?\d+)\s*,\s*"annotations"\s*:')
@@ -338,12 +336,17 @@ def _tmp_dir(out: Path) -> Path:
 
 
 def stream_build(export: Path, out: Path, workers: int | None = None, region_bytes: int = REGION_BYTES,
-                 allow_invalid: bool = False, progress: Callable[[int], None] | None = None) -> BuildResult:
-    """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory."""
+                 allow_invalid: bool = False, progress: Callable[[int], None] | None = None,
+                 engine: str = "local", address: str | None = None) -> BuildResult:
+    """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory.
+
+    `engine` runs process_region on the local pool or on Ray tasks (corpus.scale.engines); the parent's side,
+    and so the output, is the same under both.
+    """
     if not export.is_file():
         raise UserError(f"{export} does not exist")
+    engines.check_engine(engine, address)
     started = time.perf_counter()
-    workers = workers or os.cpu_count() or 1
     schemas = table_schemas()
     tmp = _tmp_dir(out)
     result = BuildResult()
@@ -351,9 +354,8 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
     last_key: tuple[str, str, int] | None = None
     worker_peaks: dict[int, int] = {}
     try:
-        ctx = get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
-            window: deque[tuple[Future[Chunk], int]] = deque()
+        with engines.task_pool(engine, workers, address, initializer=_worker_init) as (submit, workers):
+            window: deque[tuple[engines.Pending, int]] = deque()
             regions = iter_regions(export, region_bytes)
 
             def take() -> None:
@@ -378,7 +380,7 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
                     progress(size)
 
             for start, end, last in regions:
-                window.append((pool.submit(process_region, str(export), start, end, last, export.name),
+                window.append((submit(process_region, str(export), start, end, last, export.name),
                                end - start))
                 if len(window) > 2 * workers:
                     take()
@@ -420,7 +422,8 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildR
     return _finish(tmp, out, result, allow_invalid)
 
 
-def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool) -> BuildResult:
+def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool, engine: str = "local",
+                     address: str | None = None) -> BuildResult:
     """`corpus stream-build`: a progress bar over the export's bytes, then one summary line."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -430,7 +433,7 @@ def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid
     with Progress(*layout, transient=True) as bar:
         job = bar.add_task("stream", total=export.stat().st_size)
         result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
-                              progress=lambda n: bar.advance(job, n))
+                              progress=lambda n: bar.advance(job, n), engine=engine, address=address)
     rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
     rate = result.tasks / max(result.seconds, 1e-9)
     print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "

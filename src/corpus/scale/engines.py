@@ -1,0 +1,178 @@
+"""Where the bulk stages run: a local process pool (the default, no extra dependency) or Ray (`--engine ray`).
+
+An engine only ships a stage function and its arguments to worker processes and hands the results back in
+submission order; the stage functions are the same under both, so the outputs cannot depend on the engine. Ray is
+a heavy optional dependency (the `scale` extra): it is imported inside functions, only when `--engine ray` is used.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import get_context
+from types import ModuleType
+from typing import Any, Protocol
+
+from corpus.core.errors import UserError
+
+ENGINES = ("local", "ray")
+INSTALL_HINT = ("--engine ray needs Ray, which is not installed: pip install 'corpus[scale]' "
+                "(or pip install 'ray[data]')")
+
+
+class Pending(Protocol):
+    """A submitted call: `result()` blocks until it is done (a concurrent.futures.Future has this shape)."""
+
+    def result(self) -> Any: ...
+
+
+Submit = Callable[..., Pending]
+
+
+def check_engine(engine: str, address: str | None) -> None:
+    """Usage errors before any work starts: unknown engine, --address without Ray, Ray not installed."""
+    if engine not in ENGINES:
+        raise UserError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if address and engine != "ray":
+        raise UserError("--address names a Ray cluster: use it with --engine ray")
+    if engine == "ray":
+        import_ray()
+
+
+def import_ray() -> ModuleType:
+    try:
+        import ray  # heavy optional dependency (the `scale` extra): imported only when the Ray engine is asked for
+    except ImportError:
+        raise UserError(INSTALL_HINT) from None
+    return ray
+
+
+@contextmanager
+def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
+    """Ray, connected: a runtime this process already started is reused (and left running), else `address`'s
+    cluster is joined, else a local one is started without dashboard; whatever was started here is shut down."""
+    ray = import_ray()
+    if ray.is_initialized():
+        yield ray
+        return
+    try:
+        if address:
+            ray.init(address=address, log_to_driver=False)
+        else:
+            ray.init(include_dashboard=False, log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise UserError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {exc}") from None
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def ray_cpus(ray: ModuleType) -> int:
+    """The CPUs of the cluster Ray is connected to: the default number of Ray workers."""
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+# ---- ordered task pools: the streaming build's regions ----------------------------------------------------------
+_INITIALISED: set[str] = set()
+
+
+def _call_in_ray_worker(initializer: Callable[[], None] | None, fn: Callable[..., Any], *args: Any) -> Any:
+    """Runs in a Ray worker: the initializer once per worker process, then `fn` with automatic GC off.
+
+    Ray reuses worker processes for other tasks, so GC is switched back on afterwards (the local pool's workers
+    belong to the build and keep it off for their whole life).
+    """
+    enabled = gc.isenabled()
+    if initializer is not None:
+        key = f"{initializer.__module__}.{initializer.__qualname__}"
+        if key not in _INITIALISED:
+            initializer()
+            _INITIALISED.add(key)
+    gc.disable()
+    try:
+        return fn(*args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass
+class _RayPending:
+    ray: ModuleType
+    ref: Any
+
+    def result(self) -> Any:
+        return self.ray.get(self.ref)
+
+
+@contextmanager
+def task_pool(engine: str, workers: int | None, address: str | None = None,
+              initializer: Callable[[], None] | None = None) -> Iterator[tuple[Submit, int]]:
+    """(submit, workers): `submit(fn, *args)` runs fn(*args) in a worker and returns a Pending.
+
+    local: a fork-based process pool of `workers` processes (default one per core) running `initializer` once.
+    ray: one Ray task per call (1 CPU each); `workers` defaults to the cluster's CPUs and only sizes the
+    caller's window of calls in flight. Functions go to Ray workers by reference: the workers need this package.
+    """
+    if engine == "local":
+        count = workers or os.cpu_count() or 1
+        with ProcessPoolExecutor(count, mp_context=get_context("fork"), initializer=initializer) as pool:
+            yield pool.submit, count
+        return
+    check_engine(engine, address)
+    with ray_runtime(address) as ray:
+        remote = ray.remote(num_cpus=1)(_call_in_ray_worker)
+
+        def submit(fn: Callable[..., Any], *args: Any) -> Pending:
+            return _RayPending(ray, remote.remote(initializer, fn, *args))
+
+        yield submit, workers or ray_cpus(ray)
+
+
+def ordered(submit: Submit, fn: Callable[..., Any], calls: Iterator[tuple[Any, ...]], window: int) -> Iterator[Any]:
+    """fn(*args) for each args of `calls`, results in submission order, at most `window` calls in flight."""
+    pending: deque[Pending] = deque()
+    for args in calls:
+        pending.append(submit(fn, *args))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@dataclass
+class _PoolNext:
+    pool: Any
+
+    def result(self) -> Any:
+        return self.pool.get_next()  # ActorPool hands results back in submission order, as ordered() reads them
+
+
+@contextmanager
+def actor_pool(ray: ModuleType, worker_class: type, workers: int) -> Iterator[Submit]:
+    """`workers` Ray actors of worker_class (1 CPU each; each builds its state, e.g. loads a model, once); submit(fn,
+    *args) runs worker.run(*args) on whichever actor is free (`fn` is ignored: the actor's method is the stage).
+
+    Results must be read in submission order (as `ordered` does): ActorPool.get_next returns them that way.
+    """
+    from ray.util import ActorPool  # part of the optional Ray dependency (see import_ray)
+
+    remote_class = ray.remote(num_cpus=1)(worker_class)
+    actors = [remote_class.remote() for _ in range(workers)]
+    pool = ActorPool(actors)
+
+    def submit(fn: Callable[..., Any], *args: Any) -> Pending:
+        pool.submit(lambda actor, a: actor.run.remote(*a), args)
+        return _PoolNext(pool)
+
+    try:
+        yield submit
+    finally:
+        for actor in actors:
+            ray.kill(actor)
