@@ -23,7 +23,9 @@ from corpus.core.models import Document
 from corpus.ingest.clean import clean_bytes, clean_file, load_documents, load_sources, raw_span, seed_paths
 
 ROOT = Path(__file__).resolve().parents[2]
-EXPECT = tomllib.loads((ROOT / "tests" / "data" / "keep_drop.toml").read_text(encoding="utf-8"))
+KEEP_DROP = tomllib.loads((ROOT / "tests" / "data" / "keep_drop.toml").read_text(encoding="utf-8"))
+EXPECT = {k: v for k, v in KEEP_DROP.items() if k != "cases"}  # per seed; "cases" are the generic-rule cases
+CASES = KEEP_DROP["cases"]
 SOURCES = load_sources(ROOT)
 DOCS = {d.doc_id: d for d in load_documents(ROOT)}
 RAW = {p.stem: p.read_bytes() for p in seed_paths(ROOT)}
@@ -287,7 +289,7 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[list[str], int, str]]:
         "non-utf8": ([good, str(tmp / "latin1.txt")], 1, "not valid UTF-8"),
         "empty": ([str(tmp / "empty.txt"), good], 1, "the file is empty"),
         "missing": ([good, str(tmp / "nope.txt")], 2, "no such file or folder"),
-        "no-txt-folder": ([str(tmp / "nodocs")], 2, "folder holds no .txt file"),
+        "no-txt-folder": ([str(tmp / "nodocs")], 2, "folder holds no .txt or .html file"),
     }
 
 
@@ -308,3 +310,57 @@ def test_console_script_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1 and proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert proc.stderr.splitlines()[0].startswith(f"{tmp_path / 'latin1.txt'}: doc latin1: -: -: not valid UTF-8")
+
+
+# ---- generic rules on outlets without rules (issue 17) -----------------------------------------------------------
+RELEASED = ROOT / "build" / "1.0.0" / "documents"
+
+
+def test_the_seeds_clean_exactly_as_in_the_release() -> None:
+    """The gold offsets index the released clean text: new rules must not change a seed's cleaning."""
+    import pyarrow.parquet as pq
+
+    (table,) = [pq.read_table(p) for p in RELEASED.glob("*.parquet")]
+    released = {row["doc_id"]: row for row in table.to_pylist()}
+    assert sorted(released) == sorted(DOCS)
+    for doc_id, row in released.items():
+        doc = DOCS[doc_id]
+        assert (doc.text, doc.title, doc.subtitle, doc.language) == (
+            row["text"], row["title"], row["subtitle"], row["language"])
+
+
+def _case_doc(case: dict[str, object], n: int) -> Document:
+    raw = str(case["raw"]).encode("utf-8")
+    suffix = ".html" if case.get("format") == "html" else ".txt"
+    return clean_bytes(raw, f"case-{n}", None, f"tests/data/case-{n}{suffix}")
+
+
+@pytest.mark.parametrize("n", range(len(CASES)), ids=[f"{c['family']}-{c['language']}" for c in CASES])
+def test_generic_rules_per_family(n: int) -> None:
+    case = CASES[n]
+    doc = _case_doc(case, n)
+    fired = {r.rule for r in doc.removed}
+    assert set(case["rules"]) <= fired, f"did not fire: {set(case['rules']) - fired}"
+    for snippet in case["keep"]:
+        assert snippet in doc.text, f"lost: {snippet!r}"
+    for snippet in case["drop"]:
+        assert snippet not in doc.text, f"kept: {snippet!r}"
+    assert doc.language == case["language"]
+    check_removals(doc, str(case["raw"]).encode("utf-8"))
+    if case.get("format") != "html":
+        check_offsets(doc, str(case["raw"]).encode("utf-8"))
+
+
+def test_every_family_has_an_english_and_a_spanish_case() -> None:
+    families = {(c["family"], c["language"]) for c in CASES if c.get("format") != "html"}
+    assert {f for f, _ in families} >= {"share/follow", "credits", "read-also", "related-list",
+                                        "newsletter/subscription", "tags", "cookies", "copyright", "ads", "bylines"}
+    assert all((f, lang) in families for f, _ in families for lang in ("en", "es"))
+
+
+def test_no_generic_rule_drops_an_article_sentence_of_a_seed() -> None:
+    """Every line the generic rules added for issue 17 leave the seeds alone (their removals predate them)."""
+    new_rules = {"share.", "credit.", "related.read-also", "related.headlines", "newsletter.signup",
+                 "paywall.prompt", "tags.", "cookie.", "legal.copyright", "ad.", "byline.", "masthead.", "html."}
+    for doc in DOCS.values():
+        assert not [r.rule for r in doc.removed if any(r.rule.startswith(p) for p in new_rules)], doc.doc_id

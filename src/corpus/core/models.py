@@ -102,8 +102,8 @@ class Relation(Strict):
 
 class SourceField(Strict):
     value: str | None = None
-    how: Literal["stated", "inferred", "unknown"] = Field(
-        description="stated in the text / inferred from the text / unknown"
+    how: Literal["stated", "inferred", "given", "unknown"] = Field(
+        description="stated in the text / inferred from the text / given by the maintainer who added it / unknown"
     )
 
 
@@ -115,6 +115,8 @@ class Source(Strict):
     url: SourceField
     date: SourceField
     license_note: str = ""
+    near_duplicate_of: str | None = Field(
+        default=None, description="doc_id of an earlier seed this one re-tells (added with --allow-near-duplicate)")
 
 
 class Removal(Strict):

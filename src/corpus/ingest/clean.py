@@ -26,9 +26,11 @@ from pydantic import ValidationError
 from corpus.core.errors import InvalidData, Issue, UserError, model_issues
 from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import Document, OffsetSegment, Removal, Source
+from corpus.ingest.html import HtmlRules, blocks
 
 RULES_FILE = Path(__file__).with_name("cleaning_rules.toml")
 SOURCES_NAME = "sources.toml"
+RAW_SUFFIXES = (".txt", ".html")  # what a seed may be: copied text or a saved page
 BOM = b"\xef\xbb\xbf"
 PARAGRAPH_SEP = "\n\n"
 LANGUAGES = ("en", "es")
@@ -63,6 +65,7 @@ class RuleBook:
     generic: tuple[Rule, ...]
     outlets: dict[str, Scope]
     docs: dict[str, Scope]
+    html: HtmlRules
 
     def scopes_for(self, doc_id: str, source: Source | None) -> list[Scope]:
         """Document scope first, then matching outlets: the precedence order."""
@@ -120,6 +123,18 @@ def _parse_scope(where: str, spec: dict[str, object]) -> Scope:
     )
 
 
+def _parse_html(spec: dict[str, object]) -> HtmlRules:
+    tables = {}
+    for key in ("elements", "classes"):
+        table = spec.get(key, {})
+        if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
+            raise _rule_issue(f"html {key}", "must map names to rule names")
+        tables[key] = {str(k).lower(): str(v) for k, v in table.items()}
+    words = sorted(tables["classes"], key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])") if words else None
+    return HtmlRules(tables["elements"], tables["classes"], pattern)
+
+
 @functools.cache
 def load_rules(path: Path = RULES_FILE) -> RuleBook:
     """Parse and compile the rules file once per process."""
@@ -128,6 +143,7 @@ def load_rules(path: Path = RULES_FILE) -> RuleBook:
         generic=tuple(_parse_rule("generic", r) for r in data.get("generic", [])),
         outlets={k: _parse_scope(f"outlet {k}", v) for k, v in data.get("outlets", {}).items()},
         docs={k: _parse_scope(f"doc {k}", v) for k, v in data.get("docs", {}).items()},
+        html=_parse_html(data.get("html", {})),
     )
 
 
@@ -212,6 +228,48 @@ def _split_lines(text: str) -> list[Line]:
     return lines
 
 
+def _html_lines(text: str, rules: HtmlRules) -> tuple[list[Line], dict[int, str]]:
+    """One line per HTML text block, normalised like a text line; blocks in site chrome come back claimed."""
+    lines: list[Line] = []
+    claims: dict[int, str] = {}
+    page = blocks(text, rules)
+    for block in page:
+        atoms: list[tuple[Piece, bool]] = []  # (piece, is whitespace)
+        for run in block.runs:
+            if run.verbatim:
+                for m in _RUNS.finditer(run.text):
+                    at = run.start + m.start()
+                    if m.group().isspace():
+                        atoms.append((Piece(" ", at, at + len(m.group()), m.group() == " "), True))
+                    else:
+                        atoms.extend((p, False) for p in _nfc_pieces(m.group(), at))
+            elif run.text.isspace():
+                atoms.append((Piece(" ", run.start, run.end, False), True))
+            elif run.text:
+                atoms.append((Piece(unicodedata.normalize("NFC", run.text), run.start, run.end, False), False))
+        pieces: list[Piece] = []
+        space: list[Piece] = []  # a pending whitespace run (it may span tags): one clean space
+        for piece, is_space in atoms:
+            if is_space:
+                space.append(piece)
+                continue
+            if space and pieces:  # leading and trailing whitespace is dropped
+                pieces.append(space[0] if len(space) == 1 else Piece(" ", space[0].start, space[-1].end, False))
+            space = []
+            pieces.append(piece)
+        start = block.runs[0].start if block.runs else (lines[-1].end if lines else 0)
+        line = Line(len(lines), start, block.runs[-1].end if block.runs else start, pieces,
+                    "".join(p.clean for p in pieces))
+        lines.append(line)
+        if block.drop and not line.blank:
+            claims[line.index] = block.drop
+    headline = next((ln for ln, b in zip(lines, page, strict=True) if b.tag == "h1" and not
+                     ln.blank and ln.index not in claims), None)
+    if headline is not None:  # before the article's headline: menus, logos, breadcrumbs
+        _claim(claims, (ln.index for ln in lines[: headline.index] if not ln.blank), "html.before-headline")
+    return lines, claims
+
+
 # ---- applying rules --------------------------------------------------------------------------------------------
 def _claim(claims: dict[int, str], indexes: Iterable[int], name: str) -> None:
     for i in indexes:
@@ -255,6 +313,19 @@ def _apply(rule: Rule, lines: list[Line], claims: dict[int, str]) -> None:
         first = next((ln for ln in content if rule.pattern.fullmatch(ln.norm)), None)
         if first is not None:
             _claim(claims, (ln.index for ln in content if ln.index > first.index), rule.name)
+
+
+def _masthead(lines: list[Line], claims: dict[int, str], source: Source | None) -> None:
+    """Leading lines that are just the outlet's name (a copied page's masthead) are not the headline."""
+    outlet = source.outlet.value if source else None
+    if not outlet:
+        return
+    for line in lines:
+        if line.blank or line.index in claims:
+            continue
+        if line.norm.casefold() != outlet.casefold():
+            return
+        claims[line.index] = "masthead.outlet"
 
 
 # ---- language ----------------------------------------------------------------------------------------------------
@@ -326,13 +397,16 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
     text, base = _decode(raw, file, doc_id)
     byte_at = list(itertools.accumulate((len(ch.encode("utf-8")) for ch in text), initial=base))
 
-    lines = _split_lines(text)
     book = load_rules()
+    if raw_path.lower().endswith(".html"):
+        lines, claims = _html_lines(text, book.html)
+    else:
+        lines, claims = _split_lines(text), {}
     scopes = book.scopes_for(doc_id, source)
-    claims: dict[int, str] = {}
     for rule in [r for s in scopes for r in s.rules] + list(book.generic):
         _apply(rule, lines, claims)
 
+    _masthead(lines, claims, source)
     kept = [ln for ln in lines if not ln.blank and ln.index not in claims]
     if not kept:
         what = "is empty" if all(ln.blank for ln in lines) else "has no text left after cleaning"
@@ -342,9 +416,9 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
     removed += _removals(text, byte_at, lines, claims)
     pieces: list[Piece] = []
     for i, line in enumerate(kept):
-        if i:  # the paragraph break stands for the raw whitespace after the previous kept line
+        if i:  # the paragraph break stands for what separates the previous kept line from the next line
             a = kept[i - 1].content_end
-            b = next(k for k in range(a, len(text)) if not text[k].isspace())
+            b = next(ln.content_start for ln in lines[kept[i - 1].index + 1 :] if not ln.blank)
             pieces.append(Piece(PARAGRAPH_SEP, a, b, text[a:b] == PARAGRAPH_SEP))
         pieces.extend(line.pieces)
 
@@ -422,8 +496,12 @@ def load_sources(root: Path) -> dict[str, Source]:
 
 
 def seed_paths(root: Path) -> list[Path]:
-    """The raw seed files, sorted by name (= doc_id order)."""
-    return sorted(_seeds_dir(root).glob("*.txt"))
+    """The raw seed files (.txt and .html), sorted by name (= doc_id order)."""
+    return _raw_files(_seeds_dir(root))
+
+
+def _raw_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in RAW_SUFFIXES and p.is_file())
 
 
 def _display(path: Path) -> str:
@@ -461,13 +539,13 @@ def load_documents(root: Path | None = None) -> list[Document]:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as their *.txt; a missing path or a folder without .txt is a usage error."""
+    """Files as given, folders as their .txt and .html files; a missing path or an empty folder is a usage error."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(path.glob("*.txt"))
+            found = _raw_files(path)
             if not found:
-                raise UserError(f"{path}: folder holds no .txt file")
+                raise UserError(f"{path}: folder holds no .txt or .html file")
             files.extend(found)
         elif path.is_file():
             files.append(path)
