@@ -71,6 +71,23 @@ def clean(paths: Paths, jsonl: JsonlFlag = False) -> None:
     run(lambda: mod.cli_clean(paths, jsonl=jsonl))
 
 
+@app.command()
+def add(
+    files: Annotated[list[Path], typer.Argument(help="Articles: .txt (copied text) or .html (a saved page).",
+                                                show_default=False)],
+    outlet: Annotated[str | None, typer.Option(help="The publisher, when the file does not state it.")] = None,
+    url: Annotated[str | None, typer.Option(help="The article's URL.")] = None,
+    date: Annotated[str | None, typer.Option(help="Publication date YYYY-MM-DD.")] = None,
+    language: Annotated[str | None, typer.Option(help="en or es (default: detected).")] = None,
+    allow_near_duplicate: Annotated[bool, typer.Option("--allow-near-duplicate", help="Add a near-duplicate "
+                                                       "anyway; its sources entry names the earlier seed.")] = False,
+) -> None:
+    """Store new articles in seeds/ (byte-exact) with their sources.toml entry; refuses duplicates."""
+    from corpus.ingest import add as mod
+
+    run(lambda: mod.cli_add(files, outlet, url, date, language, allow_near_duplicate))
+
+
 # ---- schema + validate (issue 3) ------------------------------------------------------------------------
 @app.command()
 def schema(
