@@ -166,6 +166,17 @@ def eval_preannotations(
     run(lambda: mod.cli_eval(write=write))
 
 
+@eval_app.command("unseen")
+def eval_unseen(
+    write: Annotated[bool, typer.Option(help="Update docs/performance.md.")] = True,
+    misses: Annotated[bool, typer.Option("--misses", help="List every missed or extra suggestion.")] = False,
+) -> None:
+    """Entity recall and claim P/R on articles the rules never saw (tests/data/unseen)."""
+    from corpus.suggest import unseen as mod
+
+    run(lambda: mod.cli_eval_unseen(write=write, show_misses=misses))
+
+
 # ---- agreement + gold (issue 6) -------------------------------------------------------------------------
 @app.command()
 def agreement(as_json: JsonFlag = False) -> None:

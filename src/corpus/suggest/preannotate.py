@@ -24,6 +24,7 @@ from corpus import __version__ as corpus_version
 from corpus.core import models
 from corpus.core import taxonomy as tx
 from corpus.ingest.clean import clean_file, expand_paths
+from corpus.suggest.entities import pattern_hits
 from corpus.suggest.numbers import find_claims
 
 SPACY_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NORP": "NORP", "EVENT": "EVENT",
@@ -214,7 +215,7 @@ def _spacy_hits(text: str) -> list[_Ent]:
 
 
 _CAP_WORD = r"[A-ZÁÉÍÓÚÑ](?:[\w’'-]|\.(?=\w))*"
-CAP_SEQ_RE = re.compile(rf"{_CAP_WORD}(?:\s+(?:(?:{'|'.join(CONNECTORS)})\s+)?{_CAP_WORD})*")
+CAP_SEQ_RE = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:(?:{'|'.join(CONNECTORS)})[ \t]+)?{_CAP_WORD})*")  # within a line
 
 
 def _capitalised(text: str) -> list[_Ent]:
@@ -275,10 +276,26 @@ def _resolve(text: str, candidates: list[_Ent]) -> list[_Ent]:
     return sorted(out, key=lambda e: (e.start, e.end))
 
 
+def _pattern_ents(text: str, others: list[_Ent]) -> list[_Ent]:
+    """Data- and pattern-driven candidates (corpus.suggest.entities); a place strictly inside a longer person or
+    organisation candidate is left out (entities are flat: the longest name is the entity)."""
+    hits = pattern_hits(text)
+    wide = [(e.start, e.end) for e in others if e.label in ("PER", "ORG")]
+    wide += [(h.start, h.end) for h in hits if h.label in ("PER", "ORG", "LAW")]
+    out = []
+    for h in hits:
+        inside = any(a <= h.start and h.end <= b and (a, b) != (h.start, h.end) for a, b in wide)
+        if inside and h.label in ("GPE", "LOC", "NORP"):
+            continue
+        out.append(_Ent(h.start, h.end, h.label, h.score, h.priority))
+    return out
+
+
 def entity_suggestions(text: str, language: str) -> list[_Ent]:
     candidates = _weapons(text) + _gazetteer_hits(text)
     use_spacy = language == "en" and _spacy_en() is not None
     candidates += _spacy_hits(text) if use_spacy else _capitalised(text)
+    candidates += _pattern_ents(text, candidates)
     # A surname alone is PER once its full name is; it outranks a spaCy guess but not the gazetteer.
     persons = [e for e in candidates if e.label == "PER"]
     person_alias = [a for a in _aliases(text, persons)
