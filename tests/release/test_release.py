@@ -339,7 +339,7 @@ def test_changelog_diff_between_two_releases(tmp_path: Path) -> None:
         "",
         "Documents: 4 -> 4 (1 added, 1 removed, 1 changed, 2 unchanged)",
         "",
-        f"- added `{SEED['004']}` (en, raw sha256 `{_sha('004', root)}`)",
+        f"- added `{SEED['004']}` (en, İlke Haber Ajansı (ILKHA), raw sha256 `{_sha('004', root)}`)",
         f"- removed `{SEED['001']}` (raw sha256 `{_sha('001', PROJECT)}`)",
         f"- changed `{SEED['002']}` (raw sha256 `{raw_002_before}` -> `{_sha('002', root)}`; "
         f"clean text sha256 `{text_002['1.0.0']}` -> `{text_002['1.1.0']}`)",

@@ -21,6 +21,11 @@ def _short(digest: str) -> str:
     return digest[:12]
 
 
+def _outlet(outlet: str | None) -> str:
+    """A grown corpus names where each added article came from (its sources.toml outlet), when known."""
+    return f", {outlet}" if outlet else ""
+
+
 def _delta(new: float, old: float, digits: int = 0) -> str:
     diff = new - old
     if digits:
@@ -38,7 +43,8 @@ def document_lines(new: ReleaseSummary, old: ReleaseSummary | None) -> list[str]
                != (before[d].raw_sha256, before[d].text_sha256)]
     lines = [f"Documents: {len(before)} -> {len(after)} ({len(added)} added, {len(removed)} removed, "
              f"{len(changed)} changed, {len(kept) - len(changed)} unchanged)", ""]
-    lines += [f"- added `{d}` ({after[d].language}, raw sha256 `{_short(after[d].raw_sha256)}`)" for d in added]
+    lines += [f"- added `{d}` ({after[d].language}{_outlet(after[d].outlet)}, "
+              f"raw sha256 `{_short(after[d].raw_sha256)}`)" for d in added]
     lines += [f"- removed `{d}` (raw sha256 `{_short(before[d].raw_sha256)}`)" for d in removed]
     for d in changed:
         parts = []
