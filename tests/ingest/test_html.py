@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import trafilatura
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from corpus.core.models import Document, Source, SourceField
 from corpus.ingest.clean import clean_bytes, load_rules, raw_span
@@ -80,3 +82,28 @@ def test_an_html_page_without_text_is_a_located_error() -> None:
     with pytest.raises(InvalidData) as info:
         clean_bytes(b"<html><body><nav>Home</nav><script>x()</script></body></html>", "p", None, "seeds/p.html")
     assert info.value.issues[0].rule == "input.empty"
+
+
+_PIECES = st.sampled_from(["<p>", "</p>", "<div class='share'>", "</div>", "<br>", "<nav>", "</nav>", "<h1>",
+                           "</h1>", "<script>x<y</script>", "<!-- c -->", "&amp;", "&eacute;", "&#8217;", "&nbsp;",
+                           "&bogus;", "\n", "  ", "Caracas", "Moscú", "e\u0301", "said.", "<b>", "</b>", "<", ">"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, min_size=1, max_size=40))
+def test_any_page_is_traceable_or_a_located_error(parts: list[str]) -> None:
+    """Whatever the markup, every clean char comes from its raw position and every removal is the raw bytes."""
+    from corpus.core.errors import InvalidData
+
+    raw = "".join(parts).encode("utf-8")
+    try:
+        doc = clean_bytes(raw, "page", None, "seeds/page.html")
+    except InvalidData as exc:
+        assert exc.issues[0].rule == "input.empty"
+        return
+    for removal in doc.removed:
+        assert raw[removal.raw_start:removal.raw_end].decode("utf-8") == removal.text
+    for i, ch in enumerate(doc.text):
+        a, b = raw_span(doc, i, i + 1)
+        source = unicodedata.normalize("NFC", html.unescape(raw[a:b].decode("utf-8")))
+        assert ch.isspace() or ch in source, (i, ch, source)

@@ -79,8 +79,11 @@ _ORG_HEADS_EN = (r"Ministry|Department|Council|Agency|Institute|Assembly|Committ
                  r"Bank|Service|Guard|Command|Corporation|Company|Group|Fund|Organization|Organisation|Parliament|"
                  r"Congress|Senate|Union|Federation|Foundation|University|Board|Bureau|Authority|Directorate|"
                  r"Tribunal|Cartel|Front|Movement|Forces|Force|Navy|Army|Corps|Fleet")
+_WHEN = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+         r"August|September|October|November|December)\b")
 ORG_EN_RE = re.compile(rf"(?<![\w-])(?:{_CAPS} ){{0,4}}(?:{_ORG_HEADS_EN})"
-                       rf"(?: (?:of|for|on) (?:the )?{_CAPS}(?: (?:and |of |for |the )?{_CAPS}){{0,4}})?(?![\w-])")
+                       rf"(?: (?:of|for|on(?! {_WHEN})) (?:the )?{_CAPS}(?: (?:and |of |for |the )?{_CAPS}){{0,4}})?"
+                       r"(?![\w-])")
 _ORG_HEADS_ES = (r"Ministerio|Departamento|Consejo|Secretaría|Agencia|Instituto|Asamblea|Comité|Comisión|Oficina|"
                  r"Tribunal|Partido|Banco|Servicio|Guardia|Comando|Corporación|Compañía|Empresa|Grupo|Fondo|"
                  r"Organización|Parlamento|Congreso|Senado|Unión|Federación|Fundación|Universidad|Junta|Dirección|"
