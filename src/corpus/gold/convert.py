@@ -275,14 +275,33 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
     return layers
 
 
+def results_layers(results: list[Any], text: str, file: str, where: str) -> tuple[dict[str, list[dict[str, Any]]],
+                                                                                 Issues]:
+    """Plain layers of any result list (an annotation's or a prediction's), with the problems found in it."""
+    issues: Issues = []
+    return _layers(_Ctx(file, where, issues), results, text), issues
+
+
 def _model_version(annotation: dict[str, Any], predictions: dict[int, str]) -> str | None:
-    """The version of the prediction the annotator started from (full body in snapshots, an id otherwise)."""
+    """The version of the prediction shown with the task (full body in snapshots, an id otherwise).
+
+    Label Studio 1.23 fills an annotation's `prediction` only with the task's prediction whose model_version
+    equals the *project's* model version, and stores `{}` otherwise (tasks/api.py, annotation create): a Spanish
+    task whose suggestions came from another pre-annotator gets `{}` although its one prediction was shown. So
+    an empty record falls back to `parent_prediction`, then to the task's only prediction; with several
+    predictions and no pointer, which one was used is unknown (None).
+    """
     pred = annotation.get("prediction")
     if isinstance(pred, dict):
         version = pred.get("model_version")
-        return version if isinstance(version, str) else None
+        if isinstance(version, str):
+            return version
+        pred = pred.get("id")
     key = pred if _is_int(pred) else annotation.get("parent_prediction")
-    return predictions.get(key) if _is_int(key) else None
+    if _is_int(key):
+        return predictions.get(key)
+    versions = set(predictions.values())
+    return versions.pop() if len(versions) == 1 else None
 
 
 def convert_task(task: dict[str, Any], source_name: str) -> tuple[Sets, Issues]:

@@ -70,6 +70,7 @@ class User(msgspec.Struct, gc=False):
 
 
 class PredictionRef(msgspec.Struct, gc=False):
+    id: Int | None = None
     model_version: str | None = None
 
 
@@ -88,6 +89,20 @@ class Annotation(msgspec.Struct, gc=False):
 class Prediction(msgspec.Struct, gc=False):
     id: Int | None = None
     model_version: str | None = None
+
+
+def _shown_version(ann: Annotation, predictions: dict[Any, str]) -> str | None:
+    """convert._model_version on the typed shape: the record, its pointer, else the task's only version."""
+    pred = ann.prediction
+    if isinstance(pred, PredictionRef):
+        if pred.model_version is not None:
+            return pred.model_version
+        pred = pred.id
+    key = pred if pred is not None else ann.parent_prediction
+    if key is not None:
+        return predictions.get(key)
+    versions = {v for k, v in predictions.items() if k is not None}
+    return versions.pop() if len(versions) == 1 else None
 
 
 class Data(msgspec.Struct, gc=False):
@@ -347,13 +362,7 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
     created, updated = _stamp(ann.created_at), _stamp(ann.updated_at)
     if created is False or updated is False or (ann.lead_time is not None and not math.isfinite(ann.lead_time)):
         return None
-    version: str | None = None
-    pred = ann.prediction
-    if isinstance(pred, PredictionRef):
-        version = pred.model_version
-    else:
-        key = pred if pred is not None else ann.parent_prediction
-        version = predictions.get(key) if key is not None else None
+    version = _shown_version(ann, predictions)
     name = alias(annotator)
     meta = (file, task_id, ann.id, created, updated, ann.lead_time, guidelines, version)
     return SetRecord((doc_id, name, ann.id or 0), entities, [tuple(c) for c in claims],
