@@ -209,12 +209,87 @@ class ReleaseManifest(Strict):
     agreement: dict[str, float] = Field(default_factory=dict,
                                         description="Headline inter-annotator agreement at build time.")
     files: list[ReleaseFile] = Field(default_factory=list)
+    facts: dict[str, str] = Field(default_factory=dict, description="What every document of the release states "
+                                  "identically (annotator kind, licence, guidelines version, counts, agreement); "
+                                  "`corpus verify` compares the card, croissant.json and DATASHEET.md with it.")
+
+
+# ---- provenance: how every annotation set and every adjudication decision was made ------------------------
+NOT_RECORDED = "not recorded"
+AgentKind = Literal["human", "human_with_suggestions", "ai_agent"]
+
+
+class Agent(Strict):
+    """Who or what made annotations or decisions. Unknowns are written as "not recorded", never guessed."""
+
+    kind: AgentKind = Field(description="human (no suggestions) / human_with_suggestions / ai_agent")
+    model: str = Field(min_length=1, description="For ai_agent: the model that acted (name, maker, version), or "
+                       "'not recorded'. For humans: 'not applicable'.")
+    description: str = Field(min_length=1, description="One plain sentence on who or what this was.")
+
+
+class AnnotationPass(Strict):
+    """One annotator account's pass: how every annotation set it made (one per document) came about."""
+
+    annotator: str = Field(min_length=1, description="Label Studio account as in the exports (completed_by e-mail).")
+    exports: list[str] = Field(min_length=1, description="Export files under annotations/ holding this pass.")
+    agent: Agent
+    suggestions_shown: bool = Field(description="Whether machine suggestions (Label Studio predictions) were "
+                                    "available to the annotator on each task.")
+    suggestion_model_versions: list[str] = Field(default_factory=list, description="model_version of every "
+                                                 "prediction the pass's tasks carried (checked against the exports).")
+    guidelines_version: str = Field(min_length=1, description="Guidelines version in force (the tasks' "
+                                    "data.guidelines_version; checked against the exports).")
+    tool: str = "Label Studio"
+    tool_version: str = Field(min_length=1)
+    access: str = Field(min_length=1, description="How the tool was operated: web interface or API.")
+    saw_other_passes: bool = Field(description="Whether the annotator could see another pass's labels.")
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="UTC day of the pass (checked against the "
+                      "annotations' created_at).")
+
+
+class Adjudicator(Strict):
+    """Who or what made adjudication decisions, under which guidelines version."""
+
+    id: str = Field(min_length=1, description="Referenced by a decision's `by` in annotations/adjudication.json.")
+    agent: Agent
+    guidelines_version: str = Field(min_length=1)
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    scope: str = Field(min_length=1, description="What this adjudicator decided (disagreements, a gold review).")
+
+
+class Licence(Strict):
+    """The one licence statement the card, croissant.json and the datasheet all render."""
+
+    card_id: str = Field(min_length=1, description="The card's YAML `license` (Hub licence id).")
+    name: str = Field(min_length=1, description="The card's YAML `license_name` (for `other`).")
+    annotations: str = Field(min_length=1, description="SPDX id of the licence of the annotations.")
+    annotations_url: str = Field(min_length=1)
+    texts: str = Field(min_length=1, description="What applies to the article texts.")
+
+
+class Provenance(Strict):
+    """annotations/provenance.json: the single record every release document is rendered from."""
+
+    dataset: str = Field(min_length=1)
+    maintainers: str = Field(min_length=1, description="Author for citations: an organisation name, no invented "
+                             "people.")
+    repository_url: str | None = Field(default=None, description="Public URL of the source repository; None "
+                                       "while it has none.")
+    hub_repo: str | None = Field(default=None, pattern=r"^[\w.-]+/[\w.-]+$", description="Hugging Face Hub repo "
+                                 "id once published (set before building the release to publish); None before.")
+    licence: Licence
+    collection: str = Field(min_length=1, description="How the raw texts were obtained, as far as it is known.")
+    annotation_passes: list[AnnotationPass] = Field(min_length=1)
+    adjudicators: list[Adjudicator] = Field(min_length=1)
+    maintenance: str = Field(min_length=1)
 
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "document": Document,
     "annotation_set": AnnotationSet,
     "gold_document": GoldDocument,
+    "provenance": Provenance,
     "release_manifest": ReleaseManifest,
     "source": Source,
 }

@@ -10,6 +10,7 @@ from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root
 from corpus.core.models import Document
 from corpus.core.schema import drift
+from corpus.gold.provenance import PROVENANCE, validate_provenance
 from corpus.gold.validate import GOLD_FILE, validate_export, validate_gold, validate_sources
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import export_files
@@ -28,6 +29,8 @@ def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list
         return verify_folder(path)
     if path.name == "sources.toml":
         return validate_sources(root)
+    if path.name == PROVENANCE.name:
+        return validate_provenance(root)
     if path.suffix == ".jsonl":
         return validate_gold(path, documents)
     if path.suffix == ".json" and path.name.startswith("export-"):
@@ -49,6 +52,7 @@ def validate_repo(root: Path) -> list[Issue]:
     gold = root / GOLD_FILE
     if gold.is_file():
         issues += validate_gold(gold, documents)
+    issues += validate_provenance(root)
     for folder in release_folders(root):
         issues += validate_path(folder, root, documents)
     return issues
