@@ -7,6 +7,13 @@ goes to the gold as is; any other item is a disagreement that needs a decision i
 `{"doc_id", "key", "take": <annotator> | null, "set": {...} (optional, replaces the content), "reason"}`.
 Claimant and holder are part of their claim's / stance span's content (as the entity's position), so relation
 disagreements are decided together with their span.
+
+A *review* decision (`"review": true`) changes the gold where both passes agreed or both missed something, after
+a later reading: `take: null` without `set` drops an agreed item, with `set` it replaces its content; for a key
+no pass made, `set` gives the whole item. Every decision says who made it (`by`, an adjudicator of
+annotations/provenance.json) and under which guidelines version; the file's top-level `by` and
+`guidelines_version` apply to decisions that do not say. A gold document records the newest guidelines version
+its adjudication used.
 """
 
 from __future__ import annotations
@@ -108,8 +115,27 @@ def compare(doc_id: str, by_annotator: dict[str, AnnotationSet]) -> tuple[dict[s
     return agreed, disagreements
 
 
-def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], list[Issue]]:
+def version_key(version: str) -> tuple[int, ...]:
+    """'1.10' > '1.9': guidelines versions compare as numbers."""
+    return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
 
+
+def _defaults(data: Any) -> dict[str, str]:
+    return {k: data[k] for k in ("by", "guidelines_version") if isinstance(data, dict)
+            and isinstance(data.get(k), str) and data[k].strip()}
+
+
+def file_defaults(path: Path) -> dict[str, str]:
+    """The file-level `by` and `guidelines_version` (what applies to decisions that do not say)."""
+    if not path.is_file():
+        return {}
+    raw, issues = read_json_text(path)
+    data, errs = parse_json(raw, str(path)) if raw is not None else (None, [])
+    return {} if issues or errs else _defaults(data)
+
+
+def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], list[Issue]]:
+    """Decisions by (doc_id, key), each carrying its own `by` and `guidelines_version` (file defaults filled in)."""
     if not path.is_file():
         return {}, []
     raw, issues = read_json_text(path)
@@ -118,6 +144,7 @@ def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], l
     if issues:
         return {}, issues
     decisions: dict[tuple[str, str], dict[str, Any]] = {}
+    defaults = _defaults(data)
     entries = data.get("decisions") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return {}, [Issue(str(path), "-", "-", "decisions", "expected an object with a 'decisions' list",
@@ -134,8 +161,54 @@ def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], l
         if (d["doc_id"], d["key"]) in decisions:
             issues.append(Issue(str(path), f"doc {d['doc_id']}", d["key"], "key", "decided twice",
                                 "adjudication.duplicate"))
-        decisions[(d["doc_id"], d["key"])] = d
+        for field in ("by", "guidelines_version"):
+            if field in d and not (isinstance(d[field], str) and d[field].strip()):
+                issues.append(Issue(str(path), f"doc {d['doc_id']}", d["key"], field, "must be a non-empty string",
+                                    "adjudication.format"))
+        if "review" in d and not isinstance(d["review"], bool):
+            issues.append(Issue(str(path), f"doc {d['doc_id']}", d["key"], "review", "must be true or false",
+                                "adjudication.format"))
+        decisions[(d["doc_id"], d["key"])] = {**defaults, **d}
     return decisions, issues
+
+
+def key_of(key: str, content: Content) -> str:
+    """The item key `content` would have in the layer named by `key` (a review decision's key must match it)."""
+    layer = key.split("@", 1)[0]
+    if layer == "stance":
+        return f"stance@{content.get('target')}"
+    where = f"{layer}@{content.get('start')}-{content.get('end')}"
+    if layer == "attributed":
+        holder = content.get("holder")
+        hold = f"{holder[0]}-{holder[1]}" if isinstance(holder, list) and len(holder) == 2 else "none"
+        return f"{where}:{content.get('target')}:{hold}"
+    return where
+
+
+def review(doc_id: str, key: str, agreed: dict[str, Content], made: bool, decision: dict[str, Any],
+           file: str) -> tuple[Content | None, list[Issue]]:
+    """A review decision on an item both passes agreed on (drop or change it) or neither made (add it)."""
+    where = f"{doc_id}"
+    if decision.get("take") is not None:
+        return None, [Issue(file, f"doc {where}", key, "take", "a review decision takes no annotator's version: "
+                            "take null, with 'set' to change or add the item", "adjudication.take")]
+    new = decision.get("set")
+    if new is not None and not isinstance(new, dict):
+        return None, [Issue(file, f"doc {where}", key, "set", "must be an object", "adjudication.format")]
+    if key in agreed:
+        content = {**agreed[key], **new} if new else None
+    elif made:
+        return None, [Issue(file, f"doc {where}", key, "key", "the passes disagree on this item; decide it "
+                            "without 'review'", "adjudication.review")]
+    elif not new:
+        return None, [Issue(file, f"doc {where}", key, "set", "no pass made this item: 'set' must give it",
+                            "adjudication.review")]
+    else:
+        content = dict(new)
+    if content is not None and key_of(key, content) != key:
+        return None, [Issue(file, f"doc {where}", key, "set", f"the content belongs at key {key_of(key, content)!r}",
+                            "adjudication.key-mismatch")]
+    return content, []
 
 
 def resolve(dis: Disagreement, decision: dict[str, Any], file: str) -> tuple[Content | None, list[Issue]]:
@@ -187,19 +260,29 @@ def _linked_layer(layer: str, items: dict[str, Content], ent_ids: dict[tuple[int
 
 
 def gold_document(doc_id: str, items: dict[str, Content], sets: Sequence[AnnotationSet], decisions_file: str,
-                  file: str) -> tuple[GoldDocument, list[Issue]]:
-    """Turn resolved items into a GoldDocument with fresh, position-ordered ids and resolved relations."""
+                  file: str, guidelines: Sequence[str] = ()) -> tuple[GoldDocument, list[Issue]]:
+    """Turn resolved items into a GoldDocument with fresh, position-ordered ids and resolved relations.
+
+    `guidelines`: the versions of the decisions applied to this document. The gold records the newest, the
+    version it was adjudicated under; the passes' own version only when nothing was adjudicated.
+    """
     issues: list[Issue] = []
-    entities = sorted((c for k, c in items.items() if k.startswith("entities@")),
-                      key=lambda c: (c["start"], c["end"], c["label"]))
-    ent_ids = {(c["start"], c["end"]): f"E{i}" for i, c in enumerate(entities, 1)}
-    gold_entities = [EntityMention(id=ent_ids[(c["start"], c["end"])], **c) for c in entities]
-    claims, claim_links, errs = _linked_layer("claims", items, ent_ids, doc_id, file)
-    attributed, stance_links, more = _linked_layer("attributed", items, ent_ids, doc_id, file)
+    try:
+        entities = sorted((c for k, c in items.items() if k.startswith("entities@")),
+                          key=lambda c: (c["start"], c["end"], c["label"]))
+        ent_ids = {(c["start"], c["end"]): f"E{i}" for i, c in enumerate(entities, 1)}
+        gold_entities = [EntityMention(id=ent_ids[(c["start"], c["end"])], **c) for c in entities]
+        claims, claim_links, errs = _linked_layer("claims", items, ent_ids, doc_id, file)
+        attributed, stance_links, more = _linked_layer("attributed", items, ent_ids, doc_id, file)
+        stance = [StanceJudgement(**c) for k, c in sorted(items.items()) if k.startswith("stance@")]
+    except (KeyError, TypeError, ValueError) as exc:  # an item added by a decision lacks or mistypes a field
+        return GoldDocument(doc_id=doc_id), [Issue(file, f"doc {doc_id}", "-", "set", "an adjudicated item is "
+                                                   f"not valid: {exc}".replace("\n", " "),
+                                                   "adjudication.invalid-item")]
     issues += errs + more
     relations = claim_links + stance_links
-    stance = [StanceJudgement(**c) for k, c in sorted(items.items()) if k.startswith("stance@")]
-    versions = sorted({s.guidelines_version for s in sets if s.guidelines_version})
+    versions = sorted(set(guidelines) or {s.guidelines_version for s in sets if s.guidelines_version},
+                      key=version_key)
     gold = GoldDocument(
         doc_id=doc_id, entities=gold_entities, claims=claims, stance=stance, attributed=attributed,
         relations=sorted(relations, key=lambda r: (r.type, r.from_id, r.to_id)),
@@ -213,6 +296,7 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
                 ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
     """The whole derivation: returns the gold, the undecided disagreements, and every problem found."""
     decisions, issues = load_decisions(decisions_path)
+    default_version = file_defaults(decisions_path).get("guidelines_version")
     used: set[tuple[str, str]] = set()
     golds, undecided = [], []
     for doc_id, by_annotator in sorted(latest_sets(sets).items()):
@@ -222,6 +306,7 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
                                 "adjudication.annotators"))
         agreed, disagreements = compare(doc_id, by_annotator)
         items = dict(agreed)
+        versions: set[str] = set()
         for dis in disagreements:
             decision = decisions.get((doc_id, dis.key))
             if decision is None:
@@ -230,9 +315,28 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
             used.add((doc_id, dis.key))
             content, errs = resolve(dis, decision, decisions_name)
             issues += errs
+            versions.add(decision.get("guidelines_version") or "")
             if content is not None:
                 items[dis.key] = content
-        gold, errs = gold_document(doc_id, items, list(by_annotator.values()), decisions_name, decisions_name)
+        made = {d.key for d in disagreements}
+        for (d_id, key), decision in sorted(decisions.items()):
+            if d_id != doc_id or key in made or decision.get("review") is not True:
+                continue
+            used.add((doc_id, key))
+            versions.add(decision.get("guidelines_version") or "")
+            content, errs = review(doc_id, key, agreed, key in made, decision, decisions_name)
+            issues += errs
+            if errs:
+                continue
+            if content is None:
+                items.pop(key, None)
+            else:
+                items[key] = content
+        versions.discard("")
+        if not versions and default_version:  # no decision touched it, but it was adjudicated with the others
+            versions = {default_version}
+        gold, errs = gold_document(doc_id, items, list(by_annotator.values()), decisions_name, decisions_name,
+                                   sorted(v for v in versions if v))
         golds.append(gold)
         issues += errs
     for doc_id, key in sorted(set(decisions) - used):
