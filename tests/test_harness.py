@@ -7,6 +7,11 @@ stance per target). A new artefact is picked up automatically.
 
 from __future__ import annotations
 
+import io
+import os
+import subprocess
+import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -40,15 +45,44 @@ def test_every_release_spans_match_their_text(folder: Path) -> None:
             assert docs[row["doc_id"]][row["start"]:row["end"]] == row["text"], (folder.name, config, row)
 
 
-def test_latest_release_is_reproducible_from_the_committed_inputs(tmp_path: Path) -> None:
-    """Seeds + exports + decisions -> the released Parquet, byte for byte (no hidden state, no timestamps)."""
-    from corpus.release.build import build_repo
+def _release_commit(folder: Path) -> str | None:
+    """The commit that added the release folder (None while it is not committed yet)."""
+    rel = (folder / "manifest.json").relative_to(ROOT).as_posix()
+    out = subprocess.run(["git", "log", "-1", "--format=%H", "--diff-filter=A", "--", rel], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip() or None
 
+
+def test_latest_release_is_reproducible_from_what_it_was_built_from(tmp_path: Path) -> None:
+    """Seeds + exports + decisions + code of the release's own commit -> the released files, byte for byte.
+
+    The gold and the documentation may have moved on since (corrections land before the next release), so
+    the release is rebuilt from the tree of the commit that added it, by that tree's own `corpus build`, in a
+    fresh process: no hidden state, no timestamps. Until the folder is committed (right after `corpus release`)
+    that tree is the working tree. Every file but manifest.json and SHA256SUMS (which carry the release date)
+    must match.
+    """
     folders = release_folders(ROOT)
     assert folders, "no release folder under build/"
     latest = max(folders, key=lambda p: tuple(int(x) for x in p.name.split(".")))
-    build_repo(ROOT, tmp_path / "out", latest.name)
-    released = sorted(p.relative_to(latest) for p in latest.rglob("*.parquet"))
-    assert released == sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*.parquet"))
+    commit = _release_commit(latest)
+    tree = ROOT
+    if commit is not None:
+        tree = tmp_path / "tree"
+        tree.mkdir()
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+    out = tmp_path / "out"
+    env = {**os.environ, "CORPUS_ROOT": str(tree), "PYTHONPATH": str(tree / "src"), "HF_HUB_OFFLINE": "1",
+           "HF_DATASETS_OFFLINE": "1"}
+    script = ("import sys; from corpus.cli import app; "
+              f"sys.argv = ['corpus', 'build', '--version', {latest.name!r}, '--out', {str(out)!r}]; app()")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tree, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    released = sorted(p.relative_to(latest) for p in latest.rglob("*") if p.is_file())
+    assert released == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert any(p.suffix == ".parquet" for p in released)
     for rel in released:
-        assert (latest / rel).read_bytes() == (tmp_path / "out" / rel).read_bytes(), rel
+        if rel.name not in ("manifest.json", "SHA256SUMS"):
+            assert (latest / rel).read_bytes() == (out / rel).read_bytes(), rel

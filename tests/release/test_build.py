@@ -206,7 +206,7 @@ def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> 
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     assert files_a == files_b
-    assert len(files_a) == len(CONFIGS) + 4
+    assert len(files_a) == len(CONFIGS) + 4 + 3  # + DATASHEET.md, guidelines.md, agreement.json
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
@@ -238,14 +238,24 @@ def test_card_sections_and_agreement(built_release: Path, tmp_path: Path) -> Non
                     "## Licensing", "## Citation"):
         assert heading in card
     assert "load_dataset(folder, \"documents\"" in card
-    assert "Inter-annotator agreement: not yet computed" in card
+    assert "Inter-annotator agreement: not computed for this build." in card
     assert "| 000_en | Example Times | en | https://example.org/a | © Example Times. All rights reserved. |" in card
     inputs = build_inputs()
     out = tmp_path / "with-agreement"
-    build_folder(out, "0.0.0-dev", inputs.documents, inputs.gold, inputs.annotator_sets,
-                 agreement={"entities": {"strict_f1": 0.8123}, "stance": {"kappa": 0.5}})
+    overall = {"overall": {"f1": 0.8123, "tp": 3, "fp": 1, "fn": 0}, "PER": {"f1": 0.5, "tp": 1, "fp": 1, "fn": 0}}
+    report = {"pairs": [{"a": "x@example.org", "b": "y@example.org",
+                         "entities": {"strict": overall, "partial": {"overall": {"f1": 0.9, "tp": 3, "fp": 0}}},
+                         "claims": {"fields_on_strict_matches": {"unit": {"agree": 1, "of": 2, "rate": 0.5}}},
+                         "stance": {"cohen_kappa": 0.5, "krippendorff_alpha": None}}]}
+    build_folder(out, "0.0.0-dev", inputs.documents, inputs.gold, inputs.annotator_sets, agreement=report)
     card = (out / "README.md").read_text(encoding="utf-8")
-    assert "| entities.strict_f1 | 0.8123 |" in card and "| stance.kappa | 0.5 |" in card
+    assert "| entities | overall | 0.8123 | 0.9000 |" in card and "| entities | PER | 0.5000 | undefined |" in card
+    assert "| passes | cohen_kappa | 0.5000 |" in card and "| passes | krippendorff_alpha | undefined |" in card
+    assert "| claims | unit | 1/2 (0.5000) |" in card
+    # no provenance record: the card does not let the figures pass for independent human agreement
+    assert "How the annotation passes were made is not recorded" in card
+    shipped = json.loads((out / "agreement.json").read_text())
+    assert shipped["pairs"][0]["a"].startswith("annotator-") and "@" not in json.dumps(shipped)
 
 
 def test_croissant_validates_and_iterates(built_release: Path) -> None:
@@ -273,7 +283,8 @@ def test_croissant_structure(built_release: Path) -> None:
     enums = {rs["@id"]: [d[f"{rs['@id']}/name"] for d in rs["data"]]
              for rs in data["recordSet"] if rs.get("dataType") == "sc:Enumeration"}
     assert enums == {enum: list(names) for names, (enum, _) in ENUMS.items()}
-    assert "maintainers" in data["rai:annotatorDemographics"][0]
+    assert data["rai:annotatorDemographics"] == ["Annotator demographics: not recorded (the build had no provenance "
+                                                 "record)."]
     docs = next(rs for rs in data["recordSet"] if rs["@id"] == "documents")
     entities = next(f for f in docs["field"] if f["name"] == "entities")
     assert entities["isArray"] is True and [s["name"] for s in entities["subField"]] == list(
@@ -295,14 +306,16 @@ def test_sha256sums_and_manifest_cover_every_file(built_release: Path) -> None:
     assert sorted(f["path"] for f in manifest["files"]) == sorted(set(paths) - {"manifest.json"})
 
 
-def test_release_date_only_in_manifest(tmp_path: Path) -> None:
+def test_release_date_only_in_manifest_and_documents(tmp_path: Path) -> None:
+    """The date never reaches the data: only the manifest, the citation year and the datasheet carry it."""
     inputs = build_inputs()
     build_folder(tmp_path / "a", "1.0.0", inputs.documents, inputs.gold, inputs.annotator_sets)
     build_folder(tmp_path / "b", "1.0.0", inputs.documents, inputs.gold, inputs.annotator_sets, released="2031-02-03")
     differing = sorted(p.name for p in (tmp_path / "a").rglob("*") if p.is_file()
                        and p.read_bytes() != (tmp_path / "b" / p.relative_to(tmp_path / "a")).read_bytes())
-    assert differing == ["SHA256SUMS", "manifest.json"]
+    assert differing == ["DATASHEET.md", "README.md", "SHA256SUMS", "croissant.json", "manifest.json"]
     assert json.loads((tmp_path / "b" / "manifest.json").read_text())["released"] == "2031-02-03"
+    assert "  year      = {2031}," in (tmp_path / "b" / "README.md").read_text(encoding="utf-8")
 
 
 # ---- refusals ---------------------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ def test_stats_are_the_fixture_counts(folder: Path) -> None:
     assert per_doc[:2] == [f"| `000_en` | en | Example Times | {len(TEXT_EN)} | 12 | 2 | 1 |",
                            f"| `001_es` | es | Diario Ejemplo | {len(TEXT_ES)} | 6 | 1 | 1 |"]
     assert stats[-5:] == ["Inter-annotator agreement (from `annotations/agreement.json`, before adjudication):", "",
-                          "| Measure | Value |", "|---|---|", "| entities.f1 | 0.900 |", "| stance.alpha | 0.250 |"][1:]
+                          "| Measure | Value |", "|---|---|", "| entities.f1 | 0.9000 |",
+                          "| stance.alpha | 0.2500 |"][1:]
 
 
 def test_without_agreement_says_so(folder: Path) -> None:

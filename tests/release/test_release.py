@@ -87,6 +87,22 @@ def write_gold(root: Path, putin_in: tuple[str, ...] = (), against: tuple[str, .
     (root / "annotations" / EXPORT).write_bytes(orjson.dumps(tasks))
 
 
+def write_provenance(root: Path) -> None:
+    """The record of the fixture's two human passes (no suggestions: the tasks carry none)."""
+    agent = {"kind": "human", "model": "not applicable", "description": "A fixture annotator."}
+    passes = [{"annotator": who, "exports": [EXPORT], "agent": agent, "suggestions_shown": False,
+               "guidelines_version": "1.0.0", "tool_version": "1.23.2", "access": "Label Studio web interface",
+               "saw_other_passes": False, "date": "2025-01-01"} for who in (ANA, BEN)]
+    write_json(root / "annotations" / "provenance.json", {
+        "dataset": "fixture", "maintainers": "fixture maintainers",
+        "licence": {"card_id": "other", "name": "fixture-licence", "annotations": "CC-BY-4.0",
+                    "annotations_url": "https://creativecommons.org/licenses/by/4.0/", "texts": "Not ours."},
+        "collection": "Fixture texts.", "annotation_passes": passes,
+        "adjudicators": [{"id": "fixture", "agent": agent, "guidelines_version": "1.0.0", "date": "2025-01-01",
+                          "scope": "nothing to decide"}],
+        "maintenance": "None."})
+
+
 def make_repo(root: Path, seeds: tuple[str, ...] = ("000", "001", "002", "003", "004")) -> Path:
     (root / "seeds").mkdir(parents=True)
     for short in seeds:
@@ -95,6 +111,7 @@ def make_repo(root: Path, seeds: tuple[str, ...] = ("000", "001", "002", "003", 
     shutil.copytree(PROJECT / "schema", root / "schema")
     shutil.copyfile(PROJECT / "DATASHEET.md", root / "DATASHEET.md")
     write_gold(root)
+    write_provenance(root)
     return root
 
 

@@ -72,8 +72,9 @@ def test_row_count_disagreeing_with_manifest_is_caught(release: Path) -> None:
     (release / "manifest.json").write_text(json.dumps(manifest))
     write_sha256sums(release)
     issues = verify_folder(release)
-    assert [(i.where, i.rule, i.message) for i in issues] == [
-        ("entities", "load.rows-mismatch", "18 rows loaded, manifest says 17")]
+    assert [(i.where, i.field, i.rule, i.message) for i in issues] == [
+        ("-", "count rows.entities", "consistency.mismatch", "says '17' but its facts says '18'"),
+        ("entities", "-", "load.rows-mismatch", "18 rows loaded, manifest says 17")]
 
 
 def test_schema_differing_from_the_card_is_caught(release: Path) -> None:

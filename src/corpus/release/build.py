@@ -26,14 +26,28 @@ from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.goldfile import read_gold
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_file
-from corpus.core.models import AnnotationSet, Document, GoldDocument, Layers, ReleaseFile, ReleaseManifest
+from corpus.core.models import (
+    AnnotationSet,
+    Document,
+    GoldDocument,
+    Layers,
+    Provenance,
+    ReleaseFile,
+    ReleaseManifest,
+)
+from corpus.gold.adjudicate import version_key
 from corpus.gold.convert import load_exports
+from corpus.gold.provenance import PROVENANCE, load_provenance
+from corpus.gold.suggestion_bias import repo_suggestions, suggestion_bias
 from corpus.ingest.clean import load_documents
 from corpus.release.card import render_card
 from corpus.release.croissant import croissant_json
+from corpus.release.datasheet import render_datasheet
 from corpus.release.layout import CONFIGS, annotator_alias, parquet_path
 from corpus.release.nerview import bio_sentences, decode_spans
-from corpus.release.summary import agreement_headline
+from corpus.release.provenance_text import ReleaseContext, release_agreement, release_bias
+from corpus.release.provenance_text import facts as doc_facts
+from corpus.release.summary import agreement_headline, summarize_release
 
 DEV_VERSION = "0.0.0-dev"
 RELEASE_RE = re.compile(r"^\d+\.\d+\.\d+$")
@@ -297,8 +311,15 @@ def manifest_counts(rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, int]:
 
 def build_folder(out: Path, version: str, documents: list[Document], gold: list[GoldDocument],
                  annotator_sets: list[AnnotationSet], released: str | None = None,
-                 agreement: Mapping[str, Any] | None = None) -> ReleaseManifest:
-    """Write a complete dataset folder into `out` (which must be empty or absent); return its manifest."""
+                 agreement: Mapping[str, Any] | None = None, *, record: Provenance | None = None,
+                 bias: Mapping[str, Any] | None = None, datasheet: str | None = None,
+                 guidelines: str | None = None) -> ReleaseManifest:
+    """Write a complete dataset folder into `out` (which must be empty or absent); return its manifest.
+
+    Besides the data: DATASHEET.md (`datasheet` with its generated parts filled for this build), guidelines.md
+    (`guidelines`, the version in force) and agreement.json (the report plus the suggestion bias), every
+    document's provenance rendered from `record`, and the facts they all state in manifest.json.
+    """
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out} is not empty; build into an empty folder")
     issues = check_inputs(documents, gold, annotator_sets)
@@ -315,21 +336,57 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
         tables[config] = pa.Table.from_pylist(rows[config], schema=features[config].arrow_schema)
         atomic_write_bytes(out / parquet_path(config), parquet_bytes(tables[config]))
     sizes = {c: (out / parquet_path(c)).stat().st_size for c in configs}
+    versions = sorted({g.guidelines_version for g in gold if g.guidelines_version}, key=version_key)
+    ctx = ReleaseContext(record=record, agreement=agreement, bias=release_bias(bias),
+                         guidelines_version=versions[-1] if versions else None,
+                         guidelines_by_doc={g.doc_id: g.guidelines_version for g in gold}, released=released)
+    check_guidelines(guidelines, ctx.guidelines_version)
+    counts = manifest_counts(rows)
+    facts = doc_facts(ctx, len(documents), counts)
     atomic_write_bytes(out / "README.md", render_card(
         version=version, documents=sorted(documents, key=lambda d: d.doc_id), features=features, tables=tables,
-        sizes=sizes, counts=manifest_counts(rows), agreement=agreement, annotator_sets=annotator_sets,
+        sizes=sizes, counts=counts, agreement=agreement, annotator_sets=annotator_sets, context=ctx, facts=facts,
     ).encode("utf-8"))
     hashes = {c: sha256_file(out / parquet_path(c)) for c in configs}
     atomic_write_bytes(out / "croissant.json", dump_json(croissant_json(
-        version=version, features=features, hashes=hashes, documents=documents, annotator_sets=annotator_sets)))
-    guidelines = sorted({g.guidelines_version for g in gold if g.guidelines_version})
-    files = [ReleaseFile(path=p, sha256=sha256_file(out / p), bytes=(out / p).stat().st_size)
-             for p in sorted(["README.md", "croissant.json", *(parquet_path(c) for c in configs)])]
-    manifest = ReleaseManifest(version=version, released=released, agreement=agreement_headline(agreement),
-                               guidelines_version=", ".join(guidelines) or None, documents=len(documents),
-                               counts=manifest_counts(rows), configs=configs, files=files)
-    atomic_write_bytes(out / "manifest.json", dump_json(manifest.model_dump(mode="json")))
+        version=version, features=features, hashes=hashes, documents=documents, annotator_sets=annotator_sets,
+        context=ctx, facts=facts)))
+    manifest = _write_manifest(out, ReleaseManifest(
+        version=version, released=released, agreement=agreement_headline(agreement),
+        guidelines_version=ctx.guidelines_version, documents=len(documents), counts=counts, configs=configs,
+        facts=facts), ["README.md", "croissant.json", *(parquet_path(c) for c in configs)])
+    # The datasheet's statistics are read back from the folder itself, like `corpus release` does.
+    sheet = render_datasheet(datasheet, summarize_release(out, agreement), ctx, facts)
+    atomic_write_bytes(out / DATASHEET_FILE, sheet.encode("utf-8"))
+    atomic_write_bytes(out / GUIDELINES_FILE, (guidelines if guidelines is not None else
+                                               "# Annotation guidelines\n\nNot recorded for this build.\n"
+                                               ).encode("utf-8"))
+    atomic_write_bytes(out / AGREEMENT_REPORT, dump_json(release_agreement(agreement, ctx.bias)))
+    manifest = _write_manifest(out, manifest, [f.path for f in manifest.files] + list(DOC_FILES))
     write_sha256sums(out)
+    return manifest
+
+
+DATASHEET_FILE, GUIDELINES_FILE, AGREEMENT_REPORT = "DATASHEET.md", "guidelines.md", "agreement.json"
+DOC_FILES = (DATASHEET_FILE, GUIDELINES_FILE, AGREEMENT_REPORT)
+GUIDELINES_VERSION = re.compile(r'^guidelines_version:\s*"?([^"\n]+?)"?\s*$', re.MULTILINE)
+
+
+def check_guidelines(text: str | None, gold_version: str | None) -> None:
+    """The guidelines shipped must be the version the gold was adjudicated under (the newest)."""
+    if text is None or gold_version is None:
+        return
+    match = GUIDELINES_VERSION.search(text)
+    shipped = match.group(1) if match else None
+    if shipped != gold_version:
+        raise InvalidData([Issue("docs/guidelines.md", "-", "-", "guidelines_version", f"{shipped!r} but the gold "
+                                 f"was adjudicated under {gold_version!r}", "build.guidelines-version")])
+
+
+def _write_manifest(out: Path, manifest: ReleaseManifest, paths: list[str]) -> ReleaseManifest:
+    files = [ReleaseFile(path=p, sha256=sha256_file(out / p), bytes=(out / p).stat().st_size) for p in sorted(paths)]
+    manifest = manifest.model_copy(update={"files": files})
+    atomic_write_bytes(out / "manifest.json", dump_json(manifest.model_dump(mode="json")))
     return manifest
 
 
@@ -372,14 +429,25 @@ def _is_released(folder: Path) -> bool:
     return False
 
 
+def _text(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
 def build_repo(root: Path, out: Path, version: str, released: str | None = None) -> ReleaseManifest:
-    """Build from the repo's own inputs (clean seeds, gold, exports, agreement): shared by build and release."""
+    """Build from the repo's own inputs (clean seeds, gold, exports, agreement, provenance record, datasheet,
+    guidelines): shared by build and release."""
     gold = load_gold(root)
     sets, issues = load_exports(root)
+    record = None
+    if (root / PROVENANCE).is_file():
+        record, more = load_provenance(root / PROVENANCE)
+        issues += more
     if issues:
         raise InvalidData(issues)
+    bias = suggestion_bias(repo_suggestions(root), gold, sets)
     return build_folder(out, version, load_documents(root), gold, sets, released=released,
-                        agreement=load_agreement(root))
+                        agreement=load_agreement(root), record=record, bias=bias,
+                        datasheet=_text(root / DATASHEET_FILE), guidelines=_text(root / "docs" / "guidelines.md"))
 
 
 def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:

@@ -16,12 +16,12 @@ import yaml
 
 from corpus.core import taxonomy as tx
 from corpus.core.models import AnnotationSet, Document
+from corpus.release import provenance_text as pt
 from corpus.release.layout import ENUMS, SPLIT, parquet_path
+from corpus.release.provenance_text import ReleaseContext
 
 NAME = "venezuela-russia-news"
 PRETTY_NAME = "Venezuela-Russia military cooperation news corpus"
-ANNOTATIONS_LICENSE = "cc-by-4.0"
-ANNOTATIONS_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 CONFIG_HELP: dict[str, str] = {
     "documents": "one row per document: text, source metadata, all gold layers nested",
     "entities": "one row per gold entity mention",
@@ -30,34 +30,21 @@ CONFIG_HELP: dict[str, str] = {
     "ner": "one row per sentence: tokens and BIO tags from the gold entities (claims not included)",
     "annotators": "one row per (document, annotator): each annotator's own labels before adjudication",
 }
-MAX_AGREEMENT_ROWS = 60
 
-# Shared prose: the card and croissant.json say the same thing about collection and annotation.
-COLLECTION = (
-    "News articles on military cooperation between Russia and Venezuela, in English and Spanish, saved by the "
-    "project maintainers from the outlets' public web pages. Raw texts are kept byte-exact; cleaning removes "
-    "page boilerplate (navigation, subscription notices, related-article lists) by per-outlet and generic rules, "
-    "and every removal is logged with its rule."
-)
-ANNOTATION_PROTOCOL = (
-    "Annotations were made by the project maintainers in Label Studio, following the versioned annotation "
-    "guidelines (docs/guidelines.md), with machine pre-annotations (a rule-based numeric-claim parser and an "
-    "entity tagger) shown as suggestions. Each annotator account labelled the documents without seeing the "
-    "others' labels; disagreements were adjudicated into the gold by recorded decisions applied by code."
-)
-DEMOGRAPHICS = (
-    "Annotations were made by the project maintainers. No demographic information about them was collected, "
-    "and none is reported."
-)
+# Said when a build has no provenance record; with one, the words come from release/provenance_text.py.
+COLLECTION = pt.collection(None)
+ANNOTATION_PROTOCOL = pt.protocol(ReleaseContext())
+DEMOGRAPHICS = pt.demographics(None)
 
 
 # ---- README.md (HF card) --------------------------------------------------------------------------------
 def _front_matter(features: Mapping[str, hfd.Features], tables: Mapping[str, pa.Table],
-                  sizes: Mapping[str, int]) -> str:
+                  sizes: Mapping[str, int], ctx: ReleaseContext | None = None) -> str:
     configs = list(features)
+    record = ctx.record if ctx is not None else None
     meta: dict[str, Any] = {
-        "license": "other",
-        "license_name": "annotations-cc-by-4.0-texts-copyrighted-by-publishers",
+        "license": pt.licence_id(record),
+        "license_name": pt.licence_name(record),
         "language": ["en", "es"],
         "multilinguality": "multilingual",
         "task_categories": ["token-classification", "text-classification"],
@@ -93,31 +80,6 @@ def _feature_type(feature: Any) -> str:
     return type(feature).__name__
 
 
-def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, float]]:
-    if isinstance(obj, bool):
-        return []
-    if isinstance(obj, int | float):
-        return [(prefix, float(obj))]
-    if isinstance(obj, Mapping):
-        out: list[tuple[str, float]] = []
-        for key in sorted(obj, key=str):
-            out += _flatten(obj[key], f"{prefix}.{key}" if prefix else str(key))
-        return out
-    return []
-
-
-def agreement_section(agreement: Mapping[str, Any] | None) -> str:
-    if not agreement:
-        return "Inter-annotator agreement: not yet computed for this build.\n"
-    numbers = _flatten(agreement)
-    lines = ["Inter-annotator agreement (from `annotations/agreement.json` in the source repository):", "",
-             "| measure | value |", "|---|---|"]
-    lines += [f"| {path} | {value:.4g} |" for path, value in numbers[:MAX_AGREEMENT_ROWS]]
-    if len(numbers) > MAX_AGREEMENT_ROWS:
-        lines.append(f"| ... {len(numbers) - MAX_AGREEMENT_ROWS} more in the full report | |")
-    return "\n".join(lines) + "\n"
-
-
 def _outlets(documents: list[Document]) -> list[str]:
     rows = []
     for doc in documents:
@@ -131,8 +93,15 @@ def _outlets(documents: list[Document]) -> list[str]:
 
 def render_card(*, version: str, documents: list[Document], features: Mapping[str, hfd.Features],
                 tables: Mapping[str, pa.Table], sizes: Mapping[str, int], counts: Mapping[str, int],
-                agreement: Mapping[str, Any] | None, annotator_sets: list[AnnotationSet]) -> str:
-    """The HF dataset card: YAML metadata that `load_dataset` reads, then the card sections."""
+                agreement: Mapping[str, Any] | None, annotator_sets: list[AnnotationSet],
+                context: ReleaseContext | None = None, facts: Mapping[str, str] | None = None) -> str:
+    """The HF dataset card: YAML metadata that `load_dataset` reads, then the card sections.
+
+    What it says about collection, annotators, agreement, licence and citation comes from `context` (the
+    provenance record, the agreement report, the suggestion bias); `facts` is the table `corpus verify` compares.
+    """
+    ctx = context if context is not None else ReleaseContext(agreement=agreement)
+    record = ctx.record
     langs = Counter(d.language for d in documents)
     n_annotators = len({a.annotator for a in annotator_sets})
     per_doc = Counter(a.doc_id for a in annotator_sets)
@@ -205,7 +174,7 @@ who is named, which numbers are claimed and by whom, and which positions are exp
 
 ### Source data
 
-{COLLECTION} The `documents` config keeps `raw_sha256` of each raw file and the number of removed spans.
+{pt.collection(record)} The `documents` config keeps `raw_sha256` of each raw file and the number of removed spans.
 
 | document | outlet | language | url | terms stated for the source text |
 |---|---|---|---|---|
@@ -213,11 +182,28 @@ who is named, which numbers are claimed and by whom, and which positions are exp
 
 ### Annotations
 
-{ANNOTATION_PROTOCOL} Annotation sets in this build: {len(annotator_sets)} by {n_annotators} annotator
+{pt.protocol(ctx)} Annotation sets in this build: {len(annotator_sets)} by {n_annotators} annotator
 account(s); annotation passes per document: {", ".join(map(str, passes)) or "none"}. The `annotators` config keeps
-every annotator's own labels for disagreement research.
+every annotator's own labels for disagreement research. A stance span whose `holder` is null has a holder that
+is not a named entity in the text (guidelines 1.2), not an unknown one.
 
-{agreement_section(agreement)}
+Annotator demographics: {pt.demographics(record)}
+
+### Inter-annotator agreement
+
+{chr(10).join(pt.agreement_markdown(ctx))}
+### Facts
+
+What this card, `croissant.json`, `manifest.json` and `DATASHEET.md` all state (checked by `corpus verify`):
+
+{chr(10).join(pt.facts_markdown(facts or {}))}
+### Documentation in this folder
+
+`DATASHEET.md` (the datasheet, with its generated parts for this build), `guidelines.md` (the annotation
+guidelines in force, version {ctx.guidelines_version or "not recorded"}) and `agreement.json` (the agreement report
+with the suggestion bias). Source repository: {record.repository_url if record and record.repository_url else
+"no public URL recorded"}.
+
 ### Personal and sensitive information
 
 The texts are published news and name public figures (heads of state, ministers, officials) and organisations
@@ -227,26 +213,29 @@ pseudonyms (`annotator-` plus 8 hex digits of a hash of the account); no e-mail 
 ## Bias, risks and limitations
 
 Very small ({len(documents)} documents), one topic, two languages, a handful of outlets chosen by the
-maintainers: nothing here is representative of news coverage in general. Labels reflect the maintainers'
-judgement under the guidelines; agreement numbers above show where that judgement is uncertain. Stance labels
-describe the texts, not the truth of their claims.
+maintainers: nothing here is representative of news coverage in general. Labels reflect the judgement of the
+annotation passes and the adjudication described above, under the guidelines; read the agreement figures with
+the warning and the suggestion bias above. Stance labels describe the texts, not the truth of their claims.
 
 ## Licensing
 
-The annotations (offsets, labels, normalised values, stances) are released under {ANNOTATIONS_LICENSE.upper()}.
-The source texts are copyrighted by their publishers and are NOT relicensed: they are included for
-non-commercial research only, under the terms each outlet states (table above). Rights holders can ask for a
-text's removal; later versions would drop it.
+{_licence_text(record)} Rights holders can ask for a text's removal; later versions would drop it.
 
 ## Citation
 
 ```bibtex
-@misc{{{NAME.replace("-", "_")}_{version.replace(".", "_").replace("-", "_")},
-  title   = {{{PRETTY_NAME}}},
-  note    = {{Dataset version {version}}},
-}}
+{pt.bibtex(record, NAME, PRETTY_NAME, version, ctx.released)}
 ```
 """
-    return "---\n" + _front_matter(features, tables, sizes) + "---\n" + body
+    return "---\n" + _front_matter(features, tables, sizes, ctx) + "---\n" + body
+
+
+def _licence_text(record: Any) -> str:
+    if record is None:
+        return "Licence: not recorded (the build had no provenance record)."
+    lic = record.licence
+    return (f"Licence `{lic.name}`: the annotations (offsets, labels, normalised values, stances) are released "
+            f"under {lic.annotations} ({lic.annotations_url}). {lic.texts} The terms per outlet are in the table "
+            "above.")
 
 

@@ -9,16 +9,11 @@ from typing import Any
 import datasets as hfd
 
 from corpus.core.models import AnnotationSet, Document
-from corpus.release.card import (
-    ANNOTATION_PROTOCOL,
-    ANNOTATIONS_LICENSE_URL,
-    COLLECTION,
-    CONFIG_HELP,
-    DEMOGRAPHICS,
-    NAME,
-    PRETTY_NAME,
-)
+from corpus.gold.provenance import KIND_WORDS
+from corpus.release import provenance_text as pt
+from corpus.release.card import CONFIG_HELP, NAME, PRETTY_NAME
 from corpus.release.layout import ENUMS, parquet_path
+from corpus.release.provenance_text import ReleaseContext
 
 # The standard Croissant 1.1 JSON-LD context (as mlcroissant writes it; a test guards against drift).
 CROISSANT_CONTEXT: dict[str, Any] = {
@@ -114,11 +109,65 @@ def _enum_record_set(enum: str, names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def croissant_json(*, version: str, features: Mapping[str, hfd.Features], hashes: Mapping[str, str],
-                   documents: list[Document], annotator_sets: list[AnnotationSet]) -> dict[str, Any]:
-    """Croissant 1.1 metadata: one FileObject per Parquet file, one RecordSet per config, RAI fields."""
+def licence(ctx: ReleaseContext) -> list[Any]:
+    """The card's licence: same name (its `license_name`), with the annotations' licence URL."""
+    record = ctx.record
+    if record is None:
+        return [{"@type": "sc:CreativeWork", "name": pt.licence_name(None)}]
+    return [{"@type": "sc:CreativeWork", "name": record.licence.name, "url": record.licence.annotations_url,
+             "description": f"Annotations: {record.licence.annotations}. {record.licence.texts}"}]
+
+
+def rai_fields(ctx: ReleaseContext, documents: list[Document], annotator_sets: list[AnnotationSet],
+               facts: Mapping[str, str]) -> dict[str, Any]:
+    """The Croissant RAI fields, each from the provenance record, the agreement report or the data."""
+    record = ctx.record
     outlets = sorted({(d.source.outlet.value or "unknown") if d.source else "unknown" for d in documents})
     per_doc = sorted(set(Counter(a.doc_id for a in annotator_sets).values()))
+    kinds = sorted({p.agent.kind for p in record.annotation_passes}) if record is not None else []
+    collection_type = ("Others: plain-text copies of news web pages; how they were captured is not recorded"
+                       if record is not None and "not recorded" in record.collection else "Others")
+    warning = pt.warning(ctx)
+    bias = (ctx.bias or {}).get("layers") or {}
+    return {
+        "rai:dataCollection": f"{pt.collection(record)} Outlets: {', '.join(outlets)}.",
+        "rai:dataCollectionType": [collection_type],
+        "rai:dataPreprocessingProtocol": ["Boilerplate removal by logged per-outlet and generic rules; raw texts "
+                                          "kept byte-exact with their SHA-256."],
+        "rai:dataAnnotationProtocol": pt.protocol(ctx),
+        "rai:dataAnnotationPlatform": sorted({f"{p.tool} {p.tool_version} ({p.access})"
+                                              for p in record.annotation_passes}) if record else [pt.NO_RECORD],
+        "rai:dataAnnotationAnalysis": [f"{k}: {v}" for k, v in facts.items()]
+        + ([warning.replace("**", "")] if warning else [])
+        + [f"suggestion bias {layer}: {cell.get('unchanged_suggestions')} of {cell.get('gold')} gold items are "
+           "unchanged suggestions" for layer, cell in bias.items() if cell.get("suggested")],
+        "rai:annotationsPerItem": ", ".join(f"{n} annotation passes per document, then adjudication"
+                                            for n in per_doc) or "none",
+        "rai:annotatorDemographics": [pt.demographics(record)],
+        "rai:machineAnnotationTools": [f"Pre-annotation suggestions: {v}" for v in sorted(
+            {v for p in record.annotation_passes for v in p.suggestion_model_versions})] if record else [],
+        "rai:dataBiases": [
+            f"{len(documents)} hand-picked articles on one topic from a handful of outlets.",
+            *(f"Annotators: {KIND_WORDS.get(k, k)}." for k in kinds),
+            *(f"Suggestion bias, {layer}: share {pt.fmt(cell.get('share'))} of gold items are unchanged machine "
+              "suggestions." for layer, cell in bias.items() if cell.get("suggested")),
+        ],
+        "rai:dataLimitations": [f"{len(documents)} documents, one topic, two languages; not representative.",
+                                *([warning.replace("**", "")] if warning else [])],
+        "rai:dataUseCases": ["Research on entity recognition, numeric-claim extraction, stance detection and "
+                             "annotator disagreement."],
+        "rai:personalSensitiveInformation": ["Names of public figures in a political context; annotator "
+                                             "accounts pseudonymised."],
+        "rai:dataReleaseMaintenancePlan": [record.maintenance if record else pt.NO_RECORD],
+    }
+
+
+def croissant_json(*, version: str, features: Mapping[str, hfd.Features], hashes: Mapping[str, str],
+                   documents: list[Document], annotator_sets: list[AnnotationSet],
+                   context: ReleaseContext | None = None, facts: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Croissant 1.1 metadata: one FileObject per Parquet file, one RecordSet per config, RAI fields."""
+    ctx = context if context is not None else ReleaseContext()
+    record = ctx.record
     return {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
@@ -127,25 +176,13 @@ def croissant_json(*, version: str, features: Mapping[str, hfd.Features], hashes
         "description": f"{PRETTY_NAME}: {len(documents)} English and Spanish news articles annotated with "
                        "entities, numeric claims, document stance and attributed stance.",
         "version": version,
-        "license": [ANNOTATIONS_LICENSE_URL],
-        "citeAs": f"{PRETTY_NAME}, dataset version {version}.",
+        "license": licence(ctx),
+        "citeAs": pt.bibtex(record, NAME, PRETTY_NAME, version, ctx.released),
+        **({"url": pt.hub_url(record)} if pt.hub_url(record) else {}),
         "inLanguage": ["en", "es"],
         "keywords": ["news", "named entity recognition", "numeric claims", "stance detection"],
-        "creator": {"@type": "sc:Organization", "name": f"{NAME} maintainers"},
-        "rai:dataCollection": f"{COLLECTION} Outlets: {', '.join(outlets)}.",
-        "rai:dataCollectionType": ["Manual Human Curation"],
-        "rai:dataPreprocessingProtocol": ["Boilerplate removal by logged per-outlet and generic rules; raw texts "
-                                          "kept byte-exact with their SHA-256."],
-        "rai:dataAnnotationProtocol": ANNOTATION_PROTOCOL,
-        "rai:dataAnnotationPlatform": ["Label Studio"],
-        "rai:annotationsPerItem": ", ".join(f"{n} independent annotation set(s)" for n in per_doc) or "none",
-        "rai:annotatorDemographics": [DEMOGRAPHICS],
-        "rai:machineAnnotationTools": ["Rule-based numeric-claim parser and entity tagger (suggestions only)"],
-        "rai:dataLimitations": [f"{len(documents)} documents, one topic, two languages; not representative."],
-        "rai:dataUseCases": ["Research on entity recognition, numeric-claim extraction, stance detection and "
-                             "annotator disagreement."],
-        "rai:personalSensitiveInformation": ["Names of public figures in a political context; annotator "
-                                             "accounts pseudonymised."],
+        "creator": {"@type": "sc:Organization", "name": record.maintainers if record else pt.NO_RECORD},
+        **rai_fields(ctx, documents, annotator_sets, facts or {}),
         "distribution": [
             {"@type": "cr:FileObject", "@id": _file_id(c), "name": _file_id(c), "contentUrl": parquet_path(c),
              "encodingFormat": "application/x-parquet", "sha256": hashes[c]}

@@ -23,9 +23,11 @@ from filelock import FileLock, Timeout
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_text, repo_root
 from corpus.core.models import ReleaseManifest
+from corpus.gold.provenance import PROVENANCE, load_provenance
 from corpus.release import changelog, datasheet
 from corpus.release.build import build_repo, load_agreement
 from corpus.release.check import validate_repo
+from corpus.release.citation import CITATION, render_cff
 from corpus.release.summary import summarize_release
 from corpus.release.verify import verify_folder
 
@@ -33,6 +35,7 @@ SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 LOCK_NAME = ".lock"
 CHANGELOG = "CHANGELOG.md"
 DATASHEET = "DATASHEET.md"
+NOTES_DIR = Path("docs/release-notes")
 
 Version = tuple[int, int, int]
 # (root, out, version, released) -> manifest. Injectable so tests can make a build fail halfway.
@@ -118,9 +121,17 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
             new = summarize_release(tmp, load_agreement(root))
             old = summarize_release(previous) if previous is not None else None
             log_path, sheet_path = root / CHANGELOG, root / DATASHEET
-            log_text = changelog.add_entry(_read(log_path), changelog.render_entry(new, old))
-            sheet_text = datasheet.update_text(_read(sheet_path), datasheet.render_stats(new)) \
-                if sheet_path.is_file() else None
+            entry = changelog.render_entry(new, old)
+            notes = root / NOTES_DIR / f"{version}.md"  # prepared notes for this version, if any
+            if notes.is_file():
+                entry = entry.replace(changelog.NOTES_PLACEHOLDER, _read(notes).strip())
+            log_text = changelog.add_entry(_read(log_path), entry)
+            record, _ = load_provenance(root / PROVENANCE)  # validated above
+            cff_text = render_cff(record, version, released) if record is not None else None
+            shipped = tmp / DATASHEET  # the build fills both generated parts; the repo's copy becomes the same
+            sheet_text = _read(shipped) if shipped.is_file() and sheet_path.is_file() else (
+                datasheet.update_text(_read(sheet_path), datasheet.render_stats(new)) if sheet_path.is_file()
+                else None)
             make_read_only(tmp)
             if target.exists():  # someone wrote it without taking the lock (e.g. `corpus build --out`)
                 raise UserError(f"{target} appeared during the release; nothing was released")
@@ -129,6 +140,8 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         atomic_write_text(log_path, log_text)
+        if cff_text is not None:
+            atomic_write_text(root / CITATION, cff_text)
         if sheet_text is not None:
             atomic_write_text(sheet_path, sheet_text)
         return target

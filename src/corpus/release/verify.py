@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import sha256_file
 from corpus.core.models import ReleaseManifest
+from corpus.release.consistency import check_consistency
 
 SUMS = "SHA256SUMS"
 MANIFEST = "manifest.json"
@@ -164,6 +165,7 @@ def verify_folder(folder: Path) -> list[Issue]:
     issues += found
     if manifest is not None:
         issues += check_manifest(folder, manifest)
+        issues += check_consistency(folder, manifest)
     meta, found = read_card(folder)
     issues += found
     if meta is not None:
