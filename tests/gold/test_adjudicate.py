@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from corpus.core import taxonomy as tx
 from corpus.core.models import AnnotationSet, EntityMention, NumericClaim, Relation, StanceJudgement
 from corpus.gold.adjudicate import derive_gold
@@ -116,3 +118,62 @@ def test_committed_gold_is_rederived_from_exports_and_decisions() -> None:
     assert load_gold(root) == golds
     assert {g.doc_id for g in golds} == {p.stem for p in (root / "seeds").glob("*.txt")}
     assert all(len(g.annotators) == 2 and g.guidelines_version for g in golds)
+
+
+# ---- review decisions (issue 14): change what both passes agreed on or both missed -------------------------
+def _review(tmp_path: Path, extra: list[dict[str, object]], version: str | None = "1.2") -> Path:
+    base = [
+        {"doc_id": "d1", "key": "claims@12-33", "take": "ann-a@corpus.invalid", "reason": "'about' hedges"},
+        {"doc_id": "d1", "key": "entities@25-33", "take": None, "reason": "common noun, not NORP"},
+        {"doc_id": "d1", "key": "stance@us_policy_toward_venezuela", "take": "ann-a@corpus.invalid",
+         "reason": "wire copy"},
+    ]
+    path = tmp_path / "adjudication.json"
+    path.write_text(json.dumps({"by": "lead", "guidelines_version": "1.1", "decisions": base + [
+        {**d, "review": True, "by": "reviewer", **({"guidelines_version": version} if version else {})}
+        for d in extra]}))
+    return path
+
+
+def test_a_review_adds_a_stance_without_holder_and_drops_an_agreed_item(tmp_path: Path) -> None:
+    said = {"start": 7, "end": 11, "text": "said", "target": "maduro_government", "polarity": "favor",
+            "holder": None}
+    path = _review(tmp_path, [
+        {"doc_id": "d1", "key": "attributed@7-11:maduro_government:none", "take": None, "set": said,
+         "reason": "the holder is not a named entity"},
+        {"doc_id": "d1", "key": "stance@maduro_government", "take": None, "set": {"label": "against"},
+         "reason": "reread"},
+    ])
+    golds, undecided, issues = derive_gold([A, B], path, "adjudication.json")
+    assert (undecided, issues) == ([], [])
+    gold = golds[0]
+    assert [(s.id, s.text, s.polarity) for s in gold.attributed] == [("S1", "said", "favor")]
+    assert not [r for r in gold.relations if r.type == "holds"]
+    assert (gold.stance[0].target, gold.stance[0].label) == ("maduro_government", "against")
+    assert gold.guidelines_version == "1.2"  # the newest version a decision on this document used
+    path = _review(tmp_path, [{"doc_id": "d1", "key": "entities@0-6", "take": None, "reason": "drop Maduro"}])
+    golds, _, issues = derive_gold([A, B], path, "adjudication.json")
+    assert golds[0].entities == [] and [i.rule for i in issues] == ["adjudication.dangling"]  # still the claimant
+
+
+def test_without_review_decisions_the_gold_carries_the_files_version(tmp_path: Path) -> None:
+    golds, _, issues = derive_gold([A, B], _review(tmp_path, []), "adjudication.json")
+    assert issues == [] and golds[0].guidelines_version == "1.1"  # not the passes' 1.0
+
+
+@pytest.mark.parametrize("decision, rule", [
+    ({"key": "attributed@7-11:maduro_government:none", "take": None,
+      "set": {"start": 7, "end": 12, "text": "said ", "target": "maduro_government", "polarity": "favor",
+              "holder": None}}, "adjudication.key-mismatch"),
+    ({"key": "attributed@7-11:maduro_government:none", "take": None}, "adjudication.review"),
+    ({"key": "claims@12-33", "take": None}, "adjudication.duplicate"),
+    ({"key": "entities@0-6", "take": "ann-a@corpus.invalid"}, "adjudication.take"),
+    ({"key": "attributed@7-11:maduro_government:none", "take": None,
+      "set": {"start": 7, "end": 11, "text": "said", "target": "maduro_government", "holder": None}},
+     "adjudication.invalid-item"),
+])
+def test_bad_review_decisions_are_located(tmp_path: Path, decision: dict[str, object], rule: str) -> None:
+    path = _review(tmp_path, [{"doc_id": "d1", "reason": "x", **decision}])
+    _, _, issues = derive_gold([A, B], path, "adjudication.json")
+    assert rule in [i.rule for i in issues], issues
+

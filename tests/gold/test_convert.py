@@ -22,6 +22,7 @@ UI = REFERENCE / "labelstudio-ui-annotation.json"
 UNITS = ", ".join(sorted(tx.UNIT_NAMES))
 TEXT = "Nicolás Maduro 🇻🇪 dijo que unos 4.500 marines llegaron; Rusia lo apoya."
 SRC = "export-test-20260101T000000Z.json"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def layers() -> models.Layers:
@@ -293,3 +294,33 @@ def test_predictions_or_annotations_of_the_wrong_type() -> None:
     assert convert_task(odd | {"annotations": 5}, SRC) == ([], [Issue(SRC, "task 12", "-", "annotations",
                                                                       "annotations is not a list",
                                                                       "task.malformed")])
+
+
+# ---- which suggestions were shown (issue 14) --------------------------------------------------------------
+def _shown(prediction: Any, predictions: list[dict[str, Any]], parent: Any = None) -> str | None:
+    t = task(layers_to_results(layers()), prediction=prediction, parent_prediction=parent)
+    t["predictions"] = predictions
+    sets, issues = convert_task(t, SRC)
+    assert issues == []
+    return sets[0].prediction_model_version
+
+
+def test_an_empty_prediction_record_takes_the_tasks_only_prediction() -> None:
+    """Label Studio stores `{}` when the task's prediction is not of the project's model version (seed 003)."""
+    es = [{"id": 4, "model_version": "corpus-0.1.0+gazetteer-es+numbers", "result": []}]
+    assert _shown({}, es) == "corpus-0.1.0+gazetteer-es+numbers"
+    assert _shown(None, es) == "corpus-0.1.0+gazetteer-es+numbers"
+    two = [*es, {"id": 5, "model_version": "other", "result": []}]
+    assert _shown({}, two) is None  # which of two was used is not recorded: say nothing
+    assert _shown({}, two, parent=5) == "other"
+    assert _shown({"id": 4}, two) == "corpus-0.1.0+gazetteer-es+numbers"
+    assert _shown({"id": 9, "model_version": "recorded"}, two) == "recorded"
+    assert _shown({}, []) is None
+
+
+def test_the_spanish_document_carries_the_version_of_its_prediction() -> None:
+    sets, issues = convert_export(REPO / "annotations" / "export-venezuela-russia-news-20261122T123650Z.json")
+    assert issues == []
+    versions = {(s.doc_id[:3], s.prediction_model_version) for s in sets}
+    assert ("003", "corpus-0.1.0+gazetteer-es+numbers") in versions
+    assert all(v is not None for _, v in versions)

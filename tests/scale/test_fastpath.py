@@ -67,6 +67,24 @@ def test_a_record_holds_exact_values() -> None:
     assert first.meta[3] == datetime.fromisoformat(ann["created_at"]).astimezone(UTC)
 
 
+@pytest.mark.parametrize("prediction, predictions, version", [
+    ({}, [{"id": 4, "model_version": "es-1"}], "es-1"),  # Label Studio's empty record (seed 003)
+    ({}, [{"id": 4, "model_version": "es-1"}, {"id": 5, "model_version": "en-1"}], None),
+    ({"id": 5}, [{"id": 4, "model_version": "es-1"}, {"id": 5, "model_version": "en-1"}], "en-1"),
+    (None, [{"id": 4, "model_version": "es-1"}], "es-1"),
+])
+def test_the_shown_prediction_version_matches_the_reference(prediction: Any, predictions: list[Any],
+                                                             version: str | None) -> None:
+    task = synth.make_task(0, seed=0)
+    task["predictions"] = predictions
+    for ann in task["annotations"]:
+        ann["prediction"] = prediction
+        ann.pop("parent_prediction", None)
+    assert check(task) == "fast"
+    got = fast(orjson.dumps(task))
+    assert got is not None and {r.meta[-1] for r in got} == {version}
+
+
 @pytest.mark.parametrize("mutate, rule", [
     (lambda r: r["value"].update(start=r["value"]["start"] + 1), "offsets.text-mismatch"),
     (lambda r: r["value"].update(labels=["NOPE"]), "region.label"),

@@ -9,11 +9,11 @@ Claimant and holder are part of their claim's / stance span's content (as the en
 disagreements are decided together with their span.
 
 A *review* decision (`"review": true`) changes the gold where both passes agreed or both missed something, after
-a later reading: `take: null` without `set` drops an agreed item, with `set` it replaces its content; for a key
-no pass made, `set` gives the whole item. Every decision says who made it (`by`, an adjudicator of
-annotations/provenance.json) and under which guidelines version; the file's top-level `by` and
-`guidelines_version` apply to decisions that do not say. A gold document records the newest guidelines version
-its adjudication used.
+a later reading (on a disagreement it is an ordinary decision): `take: null` without `set` drops an agreed item,
+with `set` it replaces its content; for a key no pass made, `set` gives the whole item. Every decision says who
+made it (`by`, an adjudicator of annotations/provenance.json) and under which guidelines version; the file's
+top-level `by` and `guidelines_version` apply to decisions that do not say. A gold document records the newest
+guidelines version its adjudication used.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def key_of(key: str, content: Content) -> str:
     return where
 
 
-def review(doc_id: str, key: str, agreed: dict[str, Content], made: bool, decision: dict[str, Any],
+def review(doc_id: str, key: str, agreed: dict[str, Content], decision: dict[str, Any],
            file: str) -> tuple[Content | None, list[Issue]]:
     """A review decision on an item both passes agreed on (drop or change it) or neither made (add it)."""
     where = f"{doc_id}"
@@ -197,9 +197,6 @@ def review(doc_id: str, key: str, agreed: dict[str, Content], made: bool, decisi
         return None, [Issue(file, f"doc {where}", key, "set", "must be an object", "adjudication.format")]
     if key in agreed:
         content = {**agreed[key], **new} if new else None
-    elif made:
-        return None, [Issue(file, f"doc {where}", key, "key", "the passes disagree on this item; decide it "
-                            "without 'review'", "adjudication.review")]
     elif not new:
         return None, [Issue(file, f"doc {where}", key, "set", "no pass made this item: 'set' must give it",
                             "adjudication.review")]
@@ -324,7 +321,7 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
                 continue
             used.add((doc_id, key))
             versions.add(decision.get("guidelines_version") or "")
-            content, errs = review(doc_id, key, agreed, key in made, decision, decisions_name)
+            content, errs = review(doc_id, key, agreed, decision, decisions_name)
             issues += errs
             if errs:
                 continue
