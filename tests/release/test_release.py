@@ -150,8 +150,11 @@ def test_first_release_is_whole_verified_read_only_and_documented(repo: Path) ->
     assert "| PER | 5 |" in sheet and "| GPE | 5 |" in sheet
     assert "| maduro_government | 0 | 0 | 5 | 0 |" in sheet
     # the hand-written parts survive
-    assert sheet.split("<!-- generated:stats:start -->")[0] == \
-        (PROJECT / "DATASHEET.md").read_text(encoding="utf-8").split("<!-- generated:stats:start -->")[0]
+    hand = (PROJECT / "DATASHEET.md").read_text(encoding="utf-8")
+    for marker in ("<!-- generated:provenance:start -->", "<!-- generated:stats:start -->"):  # hand-written parts kept
+        assert sheet.split(marker)[0].split("<!-- generated:provenance:end -->")[-1] == \
+            hand.split(marker)[0].split("<!-- generated:provenance:end -->")[-1]
+    assert "| annotator kind | human annotator without machine suggestions |" in sheet
 
 
 # ---- refusals ---------------------------------------------------------------------------------------------
@@ -429,3 +432,16 @@ def test_verify_catches_a_flipped_byte_and_the_next_release_refuses(repo: Path) 
         release(repo, "1.1.0", today=TODAY)
     assert any("claims/test-00000-of-00001.parquet" in str(i) for i in caught.value.issues)
     assert not (repo / "build" / "1.1.0").exists()
+
+
+def test_prepared_notes_citation_and_datasheet_come_with_the_release(repo: Path) -> None:
+    notes = repo / "docs" / "release-notes" / "1.0.0.md"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("What the previous documentation stated wrongly.\n")
+    folder = release(repo, "1.0.0", today=TODAY)
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "### Notes\n\nWhat the previous documentation stated wrongly.\n" in changelog
+    cff = (repo / "CITATION.cff").read_text(encoding="utf-8")
+    assert "version: 1.0.0\n" in cff and "date-released: '2025-01-02'\n" in cff and "fixture maintainers" in cff
+    assert (repo / "DATASHEET.md").read_bytes() == (folder / "DATASHEET.md").read_bytes()
+    assert "| annotator kind | human annotator without machine suggestions |" in (folder / "DATASHEET.md").read_text()

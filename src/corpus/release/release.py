@@ -156,5 +156,7 @@ def _read(path: Path) -> str:
 def cli_release(version: str) -> None:
     root = repo_root()
     folder = release(root, version)
-    typer.echo(f"released {folder.relative_to(root)}; CHANGELOG.md and DATASHEET.md updated "
-               f"(add your notes to the {version} entry)")
+    notes = root / NOTES_DIR / f"{version}.md"
+    typer.echo(f"released {folder.relative_to(root)}; CHANGELOG.md, DATASHEET.md and CITATION.cff updated "
+               + (f"(notes from {NOTES_DIR / notes.name})" if notes.is_file() else
+                  f"(add your notes to the {version} entry)"))
