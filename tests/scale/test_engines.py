@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from types import ModuleType
 
 import pytest
@@ -57,3 +58,12 @@ def test_ray_tasks_and_actors_in_order(ray_local: ModuleType) -> None:
     with engines.ray_runtime(None) as ray:
         assert ray is ray_local and ray.is_initialized()
     assert ray_local.is_initialized()  # a runtime the caller started is not shut down
+
+
+def test_an_address_nobody_answers_is_a_usage_error() -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(UserError, match=f"cannot reach a Ray cluster at 127.0.0.1:{port}"), \
+            engines.ray_runtime(f"127.0.0.1:{port}"):
+        pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -57,6 +58,8 @@ def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
     """Ray, connected: a runtime this process already started is reused (and left running), else `address`'s
     cluster is joined, else a local one is started without dashboard; whatever was started here is shut down."""
     ray = import_ray()
+    if address:
+        _check_reachable(address)
     if ray.is_initialized():
         yield ray
         return
@@ -71,6 +74,17 @@ def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
         yield ray
     finally:
         ray.shutdown()
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """A HOST:PORT that does not answer is a usage error now: ray.init would retry it for minutes."""
+    host, sep, port = address.rpartition(":")
+    if "://" in address or not sep or not port.isdigit():
+        return  # "auto", ray://...: left to Ray
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise UserError(f"cannot reach a Ray cluster at {address}: {exc.strerror or exc}") from None
 
 
 def ray_cpus(ray: ModuleType) -> int:
