@@ -54,14 +54,14 @@ def stage_spacy(articles: Path, processes: int) -> dict[str, Any]:
     import orjson
 
     from corpus.ingest import clean
-    from corpus.ingest.html_text import html_to_text
     from corpus.suggest import preannotate
 
     texts = []
     for line in articles.read_bytes().splitlines():
         record = orjson.loads(line)
-        given = record.get("text") or html_to_text(record["html"])
-        doc = clean.clean_bytes(given.encode(), str(record["id"]))
+        html = "html" in record
+        doc = clean.clean_bytes(record["html" if html else "text"].encode(), str(record["id"]), None,
+                                f"{record['id']}.html" if html else "")
         if doc.language == "en":
             texts.append(doc.text)
     nlp = preannotate._spacy_en()

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from corpus.cli import app
 from corpus.core.errors import InvalidData, UserError
 from corpus.ingest import clean
-from corpus.ingest.html_text import html_to_text
 from corpus.scale import bulk
 from corpus.suggest import preannotate
 from fixtures_synth import articles
@@ -62,8 +61,9 @@ def test_rows_are_the_suggestion_functions_output(local_two: bulk.BulkResult) ->
         record = articles.article(i, seed=4)
         lang_hint = "es" if record["url"].split("/")[3] == "es" else "en"
         assert row["language"] == lang_hint
-        given = record.get("text") or html_to_text(record["html"])
-        doc = clean.clean_bytes(given.encode(), row["id"])
+        html = "html" in record
+        doc = clean.clean_bytes(record["html" if html else "text"].encode(), row["id"], None,
+                                f"{row['id']}.html" if html else "")
         expected = preannotate.prediction_record(doc, preannotate.suggest(doc))
         assert row["text"] == doc.text and row["title"] == doc.title
         assert row["entities"] == expected["entities"] and row["claims"] == expected["claims"]

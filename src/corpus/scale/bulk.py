@@ -32,7 +32,6 @@ from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import sha256_bytes
 from corpus.core.models import ID_MAX_LENGTH
 from corpus.ingest import clean
-from corpus.ingest.html_text import html_to_text
 from corpus.scale import engines
 from corpus.scale.stream import RowGroupWriter
 from corpus.suggest import preannotate
@@ -179,9 +178,9 @@ def load_models() -> None:
 
 def suggest_row(file: str, article: Article) -> dict[str, Any]:
     """One article's output row: cleaned, language-identified, suggested (InvalidData when it cannot be cleaned)."""
-    text = html_to_text(article.body) if article.is_html else article.body
+    raw_path = f"{article.id}.html" if article.is_html else article.id  # the suffix picks the HTML block scanner
     try:
-        doc = clean.clean_bytes(text.encode("utf-8"), article.id, None, file)
+        doc = clean.clean_bytes(article.body.encode("utf-8"), article.id, None, raw_path)
     except InvalidData as exc:
         raise InvalidData([Issue(file, article.where, i.region, i.field, i.message, i.rule)
                            for i in exc.issues]) from None
