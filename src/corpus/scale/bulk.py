@@ -3,11 +3,11 @@
 `corpus preannotate --input ARTICLES --out DIR`. Each input record is an article: `id` (string or integer,
 unique), exactly one of `text` or `html`, and any other fields, kept as the row's `metadata` (JSON text, sorted
 keys). The driver reads the input in order and cuts it into parts of PART_ROWS records; each part goes to a
-worker, which cleans (corpus.ingest.clean, the generic rules), identifies the language and runs the same
-suggestion functions as `corpus preannotate PATH --jsonl` (corpus.suggest.preannotate). The models are loaded
-once per worker process: a local process pool with an initializer, or one Ray actor per worker. The driver writes
-the parts back in input order with fixed row groups, so the Parquet bytes do not depend on the engine, the number
-of workers or how the input was cut.
+worker, which cleans (corpus.ingest.clean: the generic rules; HTML through its block scanner), identifies the
+language and runs the same suggestion functions as `corpus preannotate PATH --jsonl` (corpus.suggest.preannotate).
+The models are loaded once per worker process: a local process pool with an initializer, or one Ray actor per
+worker. The driver writes the parts back in input order with fixed row groups, so the Parquet bytes do not depend
+on the engine, the number of workers or how the input was cut.
 
 An article that cannot be read or cleaned is an Issue located by its line (JSON Lines) or row (Parquet) and id;
 like `stream-build`, any issue fails the run (nothing written) unless `allow_invalid`.
