@@ -268,12 +268,21 @@ def ls_config(
 @ls_app.command("annotate")
 def ls_annotate(
     port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None,
-    foreground: Annotated[bool, typer.Option(help="Keep running until Ctrl-C.")] = True,
+    foreground: Annotated[bool, typer.Option(help="Keep running until Ctrl-C or SIGTERM (--no-foreground: until "
+                                                  "`corpus ls stop`).")] = True,
 ) -> None:
-    """Start a local offline Label Studio, create/update the project with tasks, print URL and login."""
+    """Start a local offline Label Studio, create/update the project with tasks, print how to annotate and pull."""
     from corpus.labelstudio import commands as mod
 
     run(lambda: mod.cli_annotate(port=port, foreground=foreground))
+
+
+@ls_app.command("stop")
+def ls_stop() -> None:
+    """Stop the local Label Studio that `corpus ls annotate --no-foreground` left running."""
+    from corpus.labelstudio import commands as mod
+
+    run(mod.cli_stop)
 
 
 @ls_app.command("push")
@@ -290,7 +299,11 @@ def ls_push(
 def ls_pull(
     project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
 ) -> None:
-    """Take a snapshot export and store it verbatim under annotations/ (dated, never overwritten)."""
+    """Take a snapshot export and store it verbatim under annotations/ (dated, never overwritten).
+
+    The server is LABEL_STUDIO_URL (token: LABEL_STUDIO_API_KEY) when set, else the local one `corpus ls annotate`
+    is running.
+    """
     from corpus.labelstudio import commands as mod
 
     run(lambda: mod.cli_pull(project=project))

@@ -117,6 +117,8 @@ def test_browser_ui_sample_offsets_after_emoji() -> None:
         Issue(UI.name, where, "aA6BKQHL8I", "claim_qualifier",
               "'approx' is not one of approximate, at_least, at_most, exact, range", "choice.unknown"),
         Issue(UI.name, where, "aA6BKQHL8I", "claim_kind", "claim region has no claim_kind", "region.missing-value"),
+        Issue(UI.name, where, "aA6BKQHL8I->foUUJ9d_ER", "relation",
+              "relation has no label; give it one ('claimed_by' for these endpoints)", "relation.no-label"),
     ]
 
 
@@ -136,7 +138,6 @@ def test_textarea_unit_reversed_relation_cancelled_and_two_annotators() -> None:
     unit.update(type="textarea", value={"start": 27, "end": 45, "text": [" soldier "]})
     rel = next(r for r in result if r.get("type") == "relation" and r["from_id"] == "c1")
     rel.update(from_id="e1", to_id="c1")
-    del rel["labels"]
     t = task(result)
     t["annotations"] += [
         {"id": 41, "completed_by": 7, "result": result[:1]},
@@ -150,6 +151,23 @@ def test_textarea_unit_reversed_relation_cancelled_and_two_annotators() -> None:
 
 
 # ---- hand-broken exports ------------------------------------------------------------------------------------
+def test_relation_without_a_label_or_with_two_is_a_located_error() -> None:
+    """Label Studio creates relations unlabelled and lets both labels be picked; neither may pass silently."""
+    result = layers_to_results(layers())
+    claimed, held = (r for r in result if r.get("type") == "relation")
+    del claimed["labels"]
+    held["labels"] = ["holds", "claimed_by"]
+    _, issues = convert_task(task(result), SRC)
+    assert issues == [
+        issue("c1->e1", "relation", "relation has no label; give it one ('claimed_by' for these endpoints)",
+              "relation.no-label"),
+        issue("e2->s1", "relation", "relation has 2 labels ['holds', 'claimed_by']; exactly one allowed",
+              "relation.labels-count"),
+        issue("e2->s1", "relation", "labelled 'claimed_by' but its endpoints make it 'holds'",
+              "relation.label-mismatch"),
+    ]
+
+
 def test_offset_text_mismatch() -> None:
     result = layers_to_results(layers())
     result[0]["value"]["text"] = "Nicolas Maduro"

@@ -168,7 +168,14 @@ def _relations(ctx: _Ctx, raw: list[dict[str, Any]], kinds: dict[str, str],
                     "(claim<->entity is claimed_by, stance span<->entity is holds)", "relation.endpoint-types")
             continue
         labels = rel.get("labels") or []
-        for label in labels if isinstance(labels, list) else [labels]:
+        labels = labels if isinstance(labels, list) else [labels]
+        if not labels:
+            ctx.add(where, "relation", f"relation has no label; give it one ({rtype!r} for these endpoints)",
+                    "relation.no-label")
+        elif len(labels) > 1:
+            ctx.add(where, "relation", f"relation has {len(labels)} labels {labels!r}; exactly one allowed",
+                    "relation.labels-count")
+        for label in labels:
             if isinstance(label, str) and label in RELATION_NAMES and label != rtype:
                 ctx.add(where, "relation", f"labelled {label!r} but its endpoints make it {rtype!r}",
                         "relation.label-mismatch")

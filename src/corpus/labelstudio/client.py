@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from corpus import __version__ as corpus_version
 from corpus.core import models
 from corpus.core.errors import UserError
 from corpus.labelstudio import config as c
@@ -21,6 +22,13 @@ from corpus.labelstudio.results import layers_to_results
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
+
+# One model version for every task of the project, whatever language and tagger made its suggestions: Label
+# Studio's label stream prelabels a task only from predictions whose model_version equals the project's. Short,
+# because the prediction tab shows ~14 characters; the exact suggester of each task is in its meta.suggested_by.
+MODEL_VERSION = f"corpus-{corpus_version}"
+# Technical task fields kept in `data` (the converter reads them) but hidden from the task list's default tab.
+HIDDEN_COLUMNS = ("tasks:data.raw_sha256", "tasks:data.guidelines_version")
 
 SNAPSHOT_OPTIONS: dict[str, Any] = {
     "predictions": {"only_id": False},
@@ -42,16 +50,40 @@ def find_project(ls: LabelStudio, title: str) -> int | None:
     return None
 
 
-def ensure_project(ls: LabelStudio, title: str, label_config: str | None = None) -> tuple[int, bool]:
-    """(project id, created?): create the project, or bring an existing one's config up to date."""
+def ensure_project(ls: LabelStudio, title: str, label_config: str | None = None,
+                   instructions: str | None = None) -> tuple[int, bool]:
+    """(project id, created?): create the project, or bring an existing one's config and settings up to date.
+
+    `instructions` (HTML) become the project instructions, shown before labelling and from the labeling view.
+    """
     xml = label_config or c.build_config()
+    settings: dict[str, Any] = {"show_collab_predictions": True}
+    if instructions:
+        settings |= {"expert_instruction": instructions, "show_instruction": True}
     pid = find_project(ls, title)
     if pid is None:
-        project = ls.projects.create(title=title, label_config=xml, show_collab_predictions=True,
+        project = ls.projects.create(title=title, label_config=xml,
                                      description="Venezuela-Russia news corpus (config generated from the taxonomy)")
-        return int(project.id), True  # type: ignore[arg-type]
-    ls.projects.update(id=pid, label_config=xml)
+        pid = int(project.id)  # type: ignore[arg-type]
+        ls.projects.update(id=pid, **settings)
+        ls.views.create(project=pid, data={"title": "Tasks",
+                                           "hiddenColumns": {"explore": list(HIDDEN_COLUMNS), "labeling": []}})
+        return pid, True
+    ls.projects.update(id=pid, label_config=xml, **settings)
     return pid, False
+
+
+def use_model_version(ls: LabelStudio, pid: int) -> bool:
+    """Point the project's prelabeling at MODEL_VERSION; False while no task has a prediction of that version."""
+    from label_studio_sdk.core.api_error import ApiError  # the SDK is imported lazily, see connect()
+
+    try:
+        ls.projects.update(id=pid, model_version=MODEL_VERSION)
+    except ApiError as exc:
+        if exc.status_code == 400:  # "Model version doesn't exist either as live model or as static predictions"
+            return False
+        raise
+    return True
 
 
 def build_task(doc: models.Document, prediction: Any = None, guidelines_version: str | None = None) -> dict[str, Any]:
@@ -62,7 +94,8 @@ def build_task(doc: models.Document, prediction: Any = None, guidelines_version:
         "meta": {"doc_id": doc.doc_id, "raw_sha256": doc.raw_sha256, "source_file": doc.raw_path},
     }
     if prediction is not None:
-        task["predictions"] = [{"model_version": prediction.model_version, "score": prediction.score,
+        task["meta"]["suggested_by"] = prediction.model_version
+        task["predictions"] = [{"model_version": MODEL_VERSION, "score": prediction.score,
                                 "result": layers_to_results(prediction.layers)}]
     return task
 

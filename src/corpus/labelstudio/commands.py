@@ -6,10 +6,12 @@ one. Exports are stored byte for byte as Label Studio produced them, under a dat
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from corpus.core.io import atomic_write_bytes, repo_root
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client, server
 from corpus.labelstudio.exports import read_export
+from corpus.labelstudio.instructions import instructions_html
 from corpus.suggest.preannotate import suggest
 
 if TYPE_CHECKING:
@@ -50,12 +53,14 @@ def build_tasks(root: Path | None = None) -> list[dict[str, Any]]:
     return [client.build_task(doc, suggest(doc), version) for doc in docs]
 
 
-def sync_project(ls: LabelStudio, title: str, tasks: list[dict[str, Any]]) -> tuple[int, bool, int]:
+def sync_project(ls: LabelStudio, title: str, tasks: list[dict[str, Any]],
+                 instructions: str | None = None) -> tuple[int, bool, int]:
     """(project id, created?, tasks imported): config updated, only documents not yet in the project added."""
-    pid, created = client.ensure_project(ls, title)
+    pid, created = client.ensure_project(ls, title, instructions=instructions)
     present = set() if created else client.project_doc_ids(ls, pid)
     new = [t for t in tasks if t["data"]["doc_id"] not in present]
     client.import_tasks(ls, pid, new)
+    client.use_model_version(ls, pid)
     return pid, created, len(new)
 
 
@@ -64,6 +69,17 @@ def remote() -> tuple[str, str]:
     if not url or not token:
         raise UserError("set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (the token from Account & Settings)")
     return url, token
+
+
+def remote_or_local(root: Path) -> tuple[str, str]:
+    """LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY when set, else the local server `corpus ls annotate` is running."""
+    if os.environ.get("LABEL_STUDIO_URL") or os.environ.get("LABEL_STUDIO_API_KEY"):
+        return remote()
+    local = server.running(server.state_dir(root))
+    if local is None:
+        raise UserError("no local Label Studio is running (start one with `corpus ls annotate`); for another "
+                        "server set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY")
+    return local
 
 
 def slug(title: str) -> str:
@@ -106,13 +122,16 @@ def replay(ls: LabelStudio, export: Path, title: str) -> tuple[int, int]:
 
 def cli_push(project: str) -> None:
     url, token = remote()
-    pid, created, added = sync_project(client.connect(url, token), project, build_tasks())
+    root = repo_root()
+    pid, created, added = sync_project(client.connect(url, token), project, build_tasks(root),
+                                       instructions_html(root))
     typer.echo(f"project {project!r} (id {pid}) {'created' if created else 'updated'}; {added} task(s) added")
 
 
 def cli_pull(project: str, root: Path | None = None) -> None:
-    url, token = remote()
-    path = pull(client.connect(url, token), project, root or repo_root())
+    root = root or repo_root()
+    url, token = remote_or_local(root)
+    path = pull(client.connect(url, token), project, root)
     typer.echo(f"stored {path}")
 
 
@@ -122,28 +141,92 @@ def cli_replay(export: Path, project: str) -> None:
     typer.echo(f"replayed {n} task(s) from {export.name} into project {project!r} (id {pid})")
 
 
+class Stop(Exception):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) arrived while the local server was running."""
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT/SIGTERM/SIGHUP into `Stop`, also where the shell started us with SIGINT ignored (`cmd &`).
+
+    Python's own SIGINT handler is not installed when SIGINT was ignored at start-up, and SIGTERM's default
+    kills the CLI without cleanup; either would leave the server (in its own session) running.
+    """
+    def handler(signum: int, _frame: object) -> None:
+        raise Stop(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def annotate_help(srv: server.Server, pid: int, added: int, state: Path, root: Path) -> list[str]:
+    """What an annotator needs: where to log in, where the guidelines are, how to pull and stop. No secrets."""
+    creds = os.path.relpath(srv.data_dir / server.CREDENTIALS, root)
+    return [
+        f"Label Studio is running: {srv.url}/projects/{pid}/data  ({added} task(s) added)",
+        f"  log in:   {srv.credentials.username}; the password is the \"password\" in {creds} (readable only by you)",
+        "  annotate: click \"Label All Tasks\"; the guidelines open before the first task and from the labeling "
+        "view's instructions (i) button",
+        "  pull:     corpus ls pull      (another terminal, while this server runs; it finds it through "
+        f"{os.path.relpath(state, root)})",
+        "  check:    corpus validate",
+        f"  log:      {srv.log_path}",
+    ]
+
+
 def cli_annotate(port: int | None = None, foreground: bool = True, title: str = "venezuela-russia-news") -> None:
-    """Start the local server, sync the project, print where to log in; with --foreground wait for Ctrl-C."""
+    """Start the local server, sync the project, print how to annotate and pull; in the foreground wait for a stop.
+
+    Ctrl-C, SIGTERM and SIGHUP stop the server and then the CLI; with --no-foreground the server keeps running
+    until `corpus ls stop`.
+    """
     root = repo_root()
     state = server.state_dir(root)
     data_dir = state / "data"
     cache = state / "cache" / server.LS_VERSION
     if not data_dir.exists() and (cache / server.READY).is_file() and not os.environ.get("CORPUS_LS_TOKEN"):
         server.copy_data_dir(cache, data_dir)  # skips the ~60 s first migration
+    if server.running(state) is not None:
+        raise UserError(f"a local Label Studio is already running (see {server.state_file(state)}); "
+                        "stop it with `corpus ls stop`")
     tasks = build_tasks(root)
-    srv = server.start(data_dir, venv=server.venv_dir(root), port=port, scratch=state / "scratch")
-    try:
-        pid, _created, added = sync_project(client.connect(srv.url, srv.token), title, tasks)
-        typer.echo(f"Label Studio: {srv.url}/projects/{pid}/data  ({added} task(s) added)")
-        typer.echo(f"login: {srv.credentials.username}  password: {srv.credentials.password}")
-        typer.echo(f"log: {srv.log_path}")
-        if not foreground:
-            typer.echo(f"running in the background as process {srv.process.pid}")
+    instructions = instructions_html(root)
+    with stop_on_signals():
+        try:
+            srv = server.start(data_dir, venv=server.venv_dir(root), port=port, scratch=state / "scratch")
+        except Stop:
+            typer.echo("stopped before Label Studio was up")
             return
-        typer.echo("Ctrl-C stops the server")
-        with contextlib.suppress(KeyboardInterrupt):
-            srv.process.wait()
-    except BaseException:
-        srv.stop()
-        raise
-    srv.stop()
+        try:
+            pid, _created, added = sync_project(client.connect(srv.url, srv.token), title, tasks, instructions)
+            server.write_state(state, srv, cli_pid=os.getpid() if foreground else None)
+            for line in annotate_help(srv, pid, added, state, root):
+                typer.echo(line)
+            if not foreground:
+                typer.echo(f"  stop:     corpus ls stop      (server process {srv.process.pid})")
+                return
+            typer.echo("  stop:     Ctrl-C here (or SIGTERM to this process)", nl=True)
+            code = srv.process.wait()
+            raise UserError(f"Label Studio exited by itself with {code}; see {srv.log_path}")
+        except Stop as why:
+            typer.echo(f"{why}: stopping Label Studio")
+        finally:
+            if foreground:
+                srv.stop()
+                server.clear_state(state, srv)
+    typer.echo("Label Studio stopped")
+
+
+def cli_stop() -> None:
+    """Stop the local server a background `corpus ls annotate --no-foreground` left running."""
+    state = server.state_dir(repo_root())
+    if not server.stop_running(state):
+        raise UserError("no local Label Studio is running")
+    typer.echo("Label Studio stopped")

@@ -27,6 +27,15 @@ DOC_STANCE_PREFIX = "stance_"
 
 CLAIM_HOTKEY, CLAIM_COLOR = "c", "#ffe119"
 STANCE_HOTKEY, STANCE_COLOR = "s", "#aaffc3"
+# Digits for the qualifier (five options, picked for nearly every claim); letters free of the span labels' keys
+# for the polarity. Units (26, a drop-down) and kinds (implied by the unit) get none.
+QUALIFIER_HOTKEYS = "12345"
+POLARITY_HOTKEYS = "fa"
+
+COLUMNS_STYLE = "display: flex; align-items: flex-start; gap: 16px"
+TEXT_COLUMN_STYLE = "flex: 3 1 0; min-width: 0"
+FIELDS_COLUMN_STYLE = ("flex: 2 1 0; min-width: 260px; position: sticky; top: 0; max-height: 100vh; "
+                       "overflow-y: auto; padding: 8px 12px; border-left: 1px solid #ddd")
 
 
 def doc_stance_name(target: str) -> str:
@@ -42,55 +51,85 @@ def _labels(parent: ET.Element, name: str, labels: tuple[tx.Label, ...]) -> None
 
 
 def _choices(parent: ET.Element, name: str, options: tuple[tx.Label, ...], per_region: bool,
-             required: bool = False) -> None:
-    attrs = {"name": name, "toName": TEXT, "choice": "single", "showInline": "true"}
+             hotkeys: str = "", layout: str = "inline", required_message: str = "") -> None:
+    """A single-choice group as radio buttons (or a drop-down for long lists, which shows the chosen value)."""
+    attrs = {"name": name, "toName": TEXT, "choice": "single-radio"}
+    if layout == "select":
+        attrs["layout"] = "select"
+    else:
+        attrs["showInline"] = "true"
     if per_region:
         attrs["perRegion"] = "true"
-    if required:
-        attrs["required"] = "true"
+    if required_message:
+        attrs |= {"required": "true", "requiredMessage": required_message}
     node = ET.SubElement(parent, "Choices", attrs)
-    for option in options:
-        ET.SubElement(node, "Choice", value=option.name, hint=option.description)
+    for i, option in enumerate(options):
+        choice = {"value": option.name, "hint": option.description}
+        if i < len(hotkeys):
+            choice["hotkey"] = hotkeys[i]
+        ET.SubElement(node, "Choice", choice)
+
+
+def _field(parent: ET.Element, title: str) -> None:
+    """A field's name above its control: Label Studio's own region panel shows values without control names."""
+    ET.SubElement(parent, "Header", value=title, size="6")
+
+
+def _claim_fields(parent: ET.Element) -> None:
+    view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=CLAIM)
+    ET.SubElement(view, "Header", value="Selected CLAIM", size="5")
+    _field(view, "value (the low end for ranges)")
+    ET.SubElement(view, "Number", name=CLAIM_VALUE, toName=TEXT, perRegion="true", step="any")
+    _field(view, "value_max (ranges only)")
+    ET.SubElement(view, "Number", name=CLAIM_VALUE_MAX, toName=TEXT, perRegion="true", step="any")
+    _field(view, "unit")
+    _choices(view, CLAIM_UNIT, tx.UNITS, per_region=True, layout="select")
+    _field(view, f"qualifier (keys {' '.join(QUALIFIER_HOTKEYS)})")
+    _choices(view, CLAIM_QUALIFIER, tx.QUALIFIERS, per_region=True, hotkeys=QUALIFIER_HOTKEYS)
+    _field(view, "kind")
+    _choices(view, CLAIM_KIND, tx.CLAIM_KINDS, per_region=True)
+
+
+def _stance_fields(parent: ET.Element) -> None:
+    view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=STANCE_SPAN)
+    ET.SubElement(view, "Header", value="Selected STANCE", size="5")
+    _field(view, "stance_target")
+    _choices(view, STANCE_TARGET, tx.STANCE_TARGETS, per_region=True)
+    _field(view, f"stance_polarity (keys {' '.join(POLARITY_HOTKEYS)})")
+    _choices(view, STANCE_POLARITY, tx.POLARITIES, per_region=True, hotkeys=POLARITY_HOTKEYS)
 
 
 def build_config() -> str:
-    """The labeling config XML (deterministic; ElementTree escapes every attribute value)."""
+    """The labeling config XML (deterministic; ElementTree escapes every attribute value).
+
+    Two columns: the text with its label bars on the left, and on the right (kept in view while the text
+    scrolls) the selected region's fields followed by the document stance, so a claim's fields sit beside it.
+    """
     view = ET.Element("View")
-    ET.SubElement(view, "Header", value="Entities (select text, then a label)")
-    _labels(view, NER, tx.ENTITY_TYPES)
-    ET.SubElement(view, "Header", value="Numeric claims and attributed stance")
-    _labels(view, CLAIM, (tx.Label(tx.CLAIM_LABEL, "A quantity expression stated as a fact or claim.",
+    columns = ET.SubElement(view, "View", style=COLUMNS_STYLE)
+    left = ET.SubElement(columns, "View", style=TEXT_COLUMN_STYLE)
+    ET.SubElement(left, "Header", value="Select text, then click a label or press its key", size="6")
+    _labels(left, NER, tx.ENTITY_TYPES)
+    _labels(left, CLAIM, (tx.Label(tx.CLAIM_LABEL, "A quantity expression stated as a fact or claim.",
                                    CLAIM_HOTKEY, CLAIM_COLOR),))
-    _labels(view, STANCE_SPAN, (tx.Label(tx.STANCE_SPAN_LABEL,
+    _labels(left, STANCE_SPAN, (tx.Label(tx.STANCE_SPAN_LABEL,
                                          "Evidence of a stance held by someone named in the text.",
                                          STANCE_HOTKEY, STANCE_COLOR),))
-    relations = ET.SubElement(view, "Relations")
+    ET.SubElement(left, "Text", name=TEXT, value=f"${TEXT}")
+
+    right = ET.SubElement(columns, "View", style=FIELDS_COLUMN_STYLE)
+    _claim_fields(right)
+    _stance_fields(right)
+    ET.SubElement(right, "Header", value="Document stance (the author's; one per target, required)", size="5")
+    for target in tx.STANCE_TARGETS:
+        _field(right, f"{target.name}: {target.description}")
+        _choices(right, doc_stance_name(target.name), tx.STANCE_LABELS, per_region=False,
+                 required_message=f"Choose the document stance toward {target.name} (favor, against, neutral "
+                                  "or not_addressed).")
+
+    relations = ET.SubElement(view, "Relations", choice="single")
     for rel in tx.RELATION_TYPES:
         ET.SubElement(relations, "Relation", value=rel.name)
-    ET.SubElement(view, "Text", name=TEXT, value=f"${TEXT}")
-
-    claim_view = ET.SubElement(view, "View", visibleWhen="region-selected", whenTagName=CLAIM)
-    ET.SubElement(claim_view, "Header", value="Claim value (the low end for ranges)")
-    ET.SubElement(claim_view, "Number", name=CLAIM_VALUE, toName=TEXT, perRegion="true", step="any")
-    ET.SubElement(claim_view, "Header", value="Maximum value (ranges only)")
-    ET.SubElement(claim_view, "Number", name=CLAIM_VALUE_MAX, toName=TEXT, perRegion="true", step="any")
-    ET.SubElement(claim_view, "Header", value="Unit")
-    _choices(claim_view, CLAIM_UNIT, tx.UNITS, per_region=True)
-    ET.SubElement(claim_view, "Header", value="Qualifier")
-    _choices(claim_view, CLAIM_QUALIFIER, tx.QUALIFIERS, per_region=True)
-    ET.SubElement(claim_view, "Header", value="Kind")
-    _choices(claim_view, CLAIM_KIND, tx.CLAIM_KINDS, per_region=True)
-
-    stance_view = ET.SubElement(view, "View", visibleWhen="region-selected", whenTagName=STANCE_SPAN)
-    ET.SubElement(stance_view, "Header", value="Stance target")
-    _choices(stance_view, STANCE_TARGET, tx.STANCE_TARGETS, per_region=True)
-    ET.SubElement(stance_view, "Header", value="Polarity")
-    _choices(stance_view, STANCE_POLARITY, tx.POLARITIES, per_region=True)
-
-    ET.SubElement(view, "Header", value="Document stance (one judgement per target)")
-    for target in tx.STANCE_TARGETS:
-        ET.SubElement(view, "Header", value=f"{target.name}: {target.description}", size="6")
-        _choices(view, doc_stance_name(target.name), tx.STANCE_LABELS, per_region=False, required=True)
 
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode") + "\n"

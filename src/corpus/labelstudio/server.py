@@ -7,6 +7,7 @@ PASSWORD/USER_TOKEN from the environment: every one of those is switched off or 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -228,3 +229,79 @@ def migrated_cache(cache_root: Path, venv: Path | None = None) -> Path:
 def copy_data_dir(source: Path, dest: Path) -> Path:
     shutil.copytree(source, dest, symlinks=True)
     return dest
+
+
+# ---- the running local server, found by other commands (`corpus ls pull`, `corpus ls stop`) -----------------
+STATE_FILE = "server.json"
+
+
+def state_file(state: Path) -> Path:
+    return state / STATE_FILE
+
+
+def write_state(state: Path, srv: Server, cli_pid: int | None) -> Path:
+    """Record where the local server listens (no secret: the token stays in the data dir's 0600 file)."""
+    path = state_file(state)
+    record = {"url": srv.url, "port": srv.port, "server_pid": srv.process.pid, "cli_pid": cli_pid,
+              "data_dir": str(srv.data_dir)}
+    atomic_write_bytes(path, orjson.dumps(record, option=orjson.OPT_INDENT_2))
+    return path
+
+
+def _read_state(state: Path) -> dict[str, object] | None:
+    try:
+        record = orjson.loads(state_file(state).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def clear_state(state: Path, srv: Server) -> None:
+    """Remove the state file if it still describes `srv` (never another server's)."""
+    record = _read_state(state)
+    if record is not None and record.get("server_pid") == srv.process.pid:
+        state_file(state).unlink(missing_ok=True)
+
+
+def running(state: Path) -> tuple[str, str] | None:
+    """(url, token) of the local server in the state file when it answers with our token, else None."""
+    record = _read_state(state)
+    if record is None or not isinstance(record.get("url"), str) or not isinstance(record.get("data_dir"), str):
+        return None
+    try:
+        creds = Credentials(**orjson.loads((Path(str(record["data_dir"])) / CREDENTIALS).read_bytes()))
+    except (OSError, TypeError, orjson.JSONDecodeError):
+        return None
+    url = str(record["url"])
+    if _get(f"{url}/api/current-user/whoami", creds.token, timeout=5) != 200:
+        return None
+    return url, creds.token
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_running(state: Path, timeout: float = 20.0) -> bool:
+    """Stop the server in the state file (its own process group); False when none is running."""
+    record = _read_state(state)
+    pid = record.get("server_pid") if record else None
+    if not isinstance(pid, int) or running(state) is None:
+        state_file(state).unlink(missing_ok=True)
+        return False
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + wait
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not _alive(pid):
+            break
+    state_file(state).unlink(missing_ok=True)
+    return True
