@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: dataset test lint venv labelstudio schema clean-state
+.PHONY: dataset test lint venv labelstudio chromium schema clean-state
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -36,7 +36,11 @@ lint: venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: venv labelstudio lint
+# The browser test drives Debian's chromium through Playwright's bundled driver (never `playwright install`).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: venv labelstudio chromium lint
 	CORPUS_LS_VENV=$(CURDIR)/$(LS_VENV) $(BIN)/pytest -q
 
 schema: venv

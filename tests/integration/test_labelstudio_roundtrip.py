@@ -125,7 +125,7 @@ def test_roundtrip_two_annotators(annotated: tuple[Path, dict[tuple[str, str], m
     assert by_key(sets) == plan
     for s in sets:
         assert (s.source_export, s.guidelines_version, s.lead_time, s.prediction_model_version) == (
-            path.name, "1.0", 7.5, "test-pre-1")
+            path.name, "1.0", 7.5, client.MODEL_VERSION)
     assert {s.annotator for s in sets} == {second.email, sets[0].annotator} and len(set(by_key(sets))) == 3
 
 
@@ -140,14 +140,15 @@ def test_export_is_stored_verbatim_with_full_predictions(
     tasks = orjson.loads(path.read_bytes())
     for task in tasks:
         (pred,) = task["predictions"]
-        assert (pred["model_version"], pred["score"]) == ("test-pre-1", 0.61)
+        # one project model version for every task, so the label stream prelabels all of them
+        assert (pred["model_version"], pred["score"]) == (client.MODEL_VERSION, 0.61)
         as_annotation = {"id": task["id"], "data": task["data"],
                          "annotations": [{"id": 0, "completed_by": 0, "result": pred["result"]}]}
         (converted,), problems = convert_task(as_annotation, path.name)
         assert problems == [] and by_key([converted])[(task["data"]["doc_id"], "user-0")] == PREDICTED[
             task["data"]["doc_id"]]
         assert task["meta"] == {"doc_id": task["data"]["doc_id"], "raw_sha256": SHA,
-                                "source_file": f"seeds/{task['data']['doc_id']}.txt"}
+                                "source_file": f"seeds/{task['data']['doc_id']}.txt", "suggested_by": "test-pre-1"}
 
 
 def test_pull_never_overwrites(annotated: tuple[Path, dict[tuple[str, str], models.Layers]],
@@ -172,7 +173,7 @@ def test_replay_into_a_fresh_project(annotated: tuple[Path, dict[tuple[str, str]
     assert issues == []
     assert by_key(sets) == plan
     tasks = orjson.loads(replayed.read_bytes())
-    assert sorted(p["model_version"] for t in tasks for p in t["predictions"]) == ["test-pre-1"] * 2
+    assert sorted(p["model_version"] for t in tasks for p in t["predictions"]) == [client.MODEL_VERSION] * 2
     stranger = tmp_path / "stranger.json"
     stranger.write_bytes(path.read_bytes().replace(b"second.annotator@example.com", b"nobody@example.com"))
     with pytest.raises(UserError, match=r"nobody@example\.com"):

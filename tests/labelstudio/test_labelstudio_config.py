@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,8 @@ def test_controls_and_every_taxonomy_label(interface: LabelInterface) -> None:
         assert interface.get_control(name).attr.get("perRegion") == "true", name
     for target in tx.STANCE_TARGET_NAMES:
         attr = interface.get_control(f"stance_{target}").attr
-        assert (attr["choice"], attr["required"]) == ("single", "true")
+        assert (attr["choice"], attr["required"]) == ("single-radio", "true")
+        assert target in attr["requiredMessage"] and f"stance_{target}" not in attr["requiredMessage"]
 
 
 def test_hotkeys_colours_hints_and_relations() -> None:
@@ -76,6 +78,35 @@ def test_hotkeys_colours_hints_and_relations() -> None:
     assert units is not None
     unit_hints = {ch.get("value"): ch.get("hint") for ch in units.iter("Choice")}
     assert unit_hints == {u.name: u.description for u in tx.UNITS}
+
+
+def test_layout_text_and_fields_side_by_side_radios_and_single_relation_labels() -> None:
+    root = ET.fromstring(c.build_config())
+    (columns,) = [v for v in root.iter("View") if "display: flex" in (v.get("style") or "")]
+    left, right = list(columns)
+    assert [t.get("name") for t in left.iter("Text")] == [c.TEXT]
+    assert {n.get("name") for n in left.iter("Labels")} == {c.NER, c.CLAIM, c.STANCE_SPAN}
+    per_region = {n.get("name") for n in right.iter() if n.get("perRegion") == "true"}
+    assert per_region == {c.CLAIM_VALUE, c.CLAIM_VALUE_MAX, c.CLAIM_UNIT, c.CLAIM_QUALIFIER, c.CLAIM_KIND,
+                          c.STANCE_TARGET, c.STANCE_POLARITY}
+    assert "sticky" in (right.get("style") or "")
+    # every field is named by the header right before it
+    for parent in right.iter("View"):
+        kids = list(parent)
+        for before, node in pairwise(kids):
+            if node.tag in ("Number", "Choices"):
+                assert before.tag == "Header", node.get("name")
+    choices = list(root.iter("Choices"))
+    assert {ch.get("choice") for ch in choices} == {"single-radio"}
+    assert root.find(f".//Choices[@name='{c.CLAIM_UNIT}']").get("layout") == "select"  # type: ignore[union-attr]
+    qualifier = root.find(f".//Choices[@name='{c.CLAIM_QUALIFIER}']")
+    assert qualifier is not None
+    assert [ch.get("hotkey") for ch in qualifier] == list(c.QUALIFIER_HOTKEYS)
+    label_keys = {lab.get("hotkey") for lab in root.iter("Label")}
+    choice_keys = [ch.get("hotkey") for ch in root.iter("Choice") if ch.get("hotkey")]
+    assert len(choice_keys) == len(set(choice_keys)) and not label_keys & set(choice_keys)
+    (relations,) = root.iter("Relations")
+    assert relations.get("choice") == "single"
 
 
 def test_label_names_are_xml_escaped() -> None:

@@ -172,8 +172,8 @@ def annotate_help(srv: server.Server, pid: int, added: int, state: Path, root: P
     return [
         f"Label Studio is running: {srv.url}/projects/{pid}/data  ({added} task(s) added)",
         f"  log in:   {srv.credentials.username}; the password is the \"password\" in {creds} (readable only by you)",
-        "  annotate: click \"Label All Tasks\"; the guidelines open before the first task and from the labeling "
-        "view's instructions (i) button",
+        "  annotate: click \"Label All Tasks\"; the guidelines open before the first task and from the "
+        "\"Instructions\" button",
         "  pull:     corpus ls pull      (another terminal, while this server runs; it finds it through "
         f"{os.path.relpath(state, root)})",
         "  check:    corpus validate",

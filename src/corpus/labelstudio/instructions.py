@@ -19,13 +19,15 @@ VIEW_NOTES = """\
 
 - Text on the left, fields on the right: select text, then click a label or press its key (shown on the label).
   Click a CLAIM or STANCE region to fill its fields beside the text; the document stance is below them.
-- Turn on **Settings (gear icon) -> "Select region after creating it"** once in your browser: a region you draw is
-  then selected at once and its fields appear on the right.
-- Relations: select the first region, press **Alt+R** (or the relation icon in the region's panel), click the
-  second region, then open the **Relations** tab and give the relation its label (`claimed_by` or `holds`).
+- Turn on **"Select region after creating it"** once in your browser (the sliders icon below the text opens the
+  Labeling Interface Settings): a region you draw is then selected at once and its fields appear on the right.
+- Relations: select the first region, press **Alt+R** (or "Create Relation" in the region's Info panel), click
+  the second region (click again if the first click only clears a text selection), then in the **Relations** tab
+  open the relation's labels (the "..." button) and pick its one label, `claimed_by` or `holds`.
   A relation without a label, or between the wrong kinds of region, is rejected by `corpus validate`.
 - Suggestions (pre-annotations) are loaded as your starting point: fix or delete every one you disagree with.
-- Submit when the three document stances are chosen; Label Studio names a missing one.
+- Submit when the three document stances are chosen; Label Studio names a missing one. These instructions stay
+  available from the **Instructions** button at the top.
 """
 
 

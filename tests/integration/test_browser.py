@@ -1,0 +1,393 @@
+"""An annotator's whole round trip in a real browser (Debian's chromium via Playwright) against the real server.
+
+`corpus ls annotate` runs as a subprocess on a copy of two seeds (one English, one Spanish); the browser logs in,
+works through the label stream like an annotator, then `corpus ls pull` finds that server by itself and the stored
+export validates. SIGTERM then stops the CLI and the server. Screenshots of every step are written to the test's
+tmp folder. The test fails, never skips, when the browser or the server cannot start.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from corpus.core.errors import UserError
+from corpus.gold.convert import convert_export
+from corpus.gold.validate import validate_export
+from corpus.ingest.clean import load_documents
+from corpus.labelstudio import client, server
+
+pytestmark = pytest.mark.labelstudio
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Offline, no first-run work, no sandbox (containers); measured with label-studio 1.23.2.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+EN, ES = "002_be4fb8517e337c1b", "003_996e9e76d38065fe"
+NEW_ENTITY = "Sergei Ryabkov"
+CLAIM = "more than a dozen other countries"
+CLAIMANT = "State Department"
+STANCES = {"maduro_government": "against", "russia_venezuela_military_cooperation": "neutral",
+           "us_policy_toward_venezuela": "not_addressed"}
+# The character rectangle of the `nth` occurrence of `surface` in the task text (scrolled into view).
+SURFACE_BOX_JS = """([surface, nth]) => {
+  const root = document.querySelector('.lsf-richtext');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = []; let text = '';
+  while (walker.nextNode()) { nodes.push([walker.currentNode, text.length]); text += walker.currentNode.data; }
+  let at = -1;
+  for (let i = 0; i <= nth; i++) { at = text.indexOf(surface, at + 1); if (at < 0) return null; }
+  const locate = (off) => {
+    for (const [n, s] of nodes) if (off >= s && off <= s + n.data.length) return [n, off - s];
+  };
+  const [sn, so] = locate(at), [en, eo] = locate(at + surface.length);
+  sn.parentElement.scrollIntoView({block: 'center'});
+  const range = document.createRange(); range.setStart(sn, so); range.setEnd(en, eo);
+  const rects = range.getClientRects(), a = rects[0], b = rects[rects.length - 1];
+  return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+}"""
+
+
+@dataclass
+class Annotate:
+    """A running `corpus ls annotate` subprocess and what it printed."""
+
+    root: Path
+    process: subprocess.Popen[str]
+    output: list[str]
+    url: str
+    server_pid: int
+
+    @property
+    def state(self) -> Path:
+        return server.state_dir(self.root)
+
+
+def repo_copy(tmp: Path, seeds: tuple[str, ...]) -> Path:
+    """A minimal checkout: the given seeds with their sources, the guidelines, a copy of the migrated data dir."""
+    root = tmp / "repo"
+    (root / "seeds").mkdir(parents=True)
+    for doc_id in seeds:
+        shutil.copy2(ROOT / "seeds" / f"{doc_id}.txt", root / "seeds")
+    shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")
+    (root / "docs").mkdir()
+    shutil.copy2(ROOT / "docs" / "guidelines.md", root / "docs")
+    (root / "annotations").mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    venv = Path(os.environ.get("CORPUS_LS_VENV") or ROOT / ".venv-labelstudio")
+    try:
+        cache = server.migrated_cache(server.state_dir(ROOT) / "cache", venv)
+    except UserError as exc:
+        pytest.fail(f"Label Studio could not start: {exc}", pytrace=False)
+    shutil.copytree(cache, server.state_dir(root) / "cache" / server.LS_VERSION, symlinks=True)
+    return root
+
+
+def corpus_env(root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")}
+    env["CORPUS_ROOT"] = str(root)
+    env["CORPUS_LS_VENV"] = str(Path(os.environ.get("CORPUS_LS_VENV") or ROOT / ".venv-labelstudio"))
+    return env
+
+
+def corpus_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "corpus", *args]
+
+
+def start_annotate(root: Path, ignore_sigint: bool = False, timeout: float = 240.0) -> Annotate:
+    """`corpus ls annotate` as a subprocess; `ignore_sigint` starts it as a shell does a background job (`cmd &`)."""
+    def background() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    process = subprocess.Popen(corpus_cmd("ls", "annotate"), env=corpus_env(root), cwd=root, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               preexec_fn=background if ignore_sigint else None)
+    output: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    os.set_blocking(process.stdout.fileno(), False)
+    while not any(line.startswith("  stop:") for line in output):
+        if process.poll() is not None or time.monotonic() > deadline:
+            rest = process.stdout.read() or ""
+            process.kill()
+            pytest.fail("`corpus ls annotate` did not come up:\n" + "".join(output) + rest, pytrace=False)
+        line = process.stdout.readline()
+        if line:
+            output.append(line)
+        else:
+            time.sleep(0.2)
+    record = orjson.loads(server.state_file(server.state_dir(root)).read_bytes())
+    return Annotate(root, process, output, record["url"], record["server_pid"])
+
+
+def group_alive(pgid: int) -> list[int]:
+    """Processes still in the server's process group (the server was started in its own session)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def stop_and_check(run: Annotate, sig: signal.Signals) -> str:
+    """Send `sig` to the CLI; it must exit 0 and leave no Label Studio process behind."""
+    run.process.send_signal(sig)
+    try:
+        run.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        run.process.kill()
+        pytest.fail(f"`corpus ls annotate` ignored {sig.name}", pytrace=False)
+    assert run.process.stdout is not None
+    os.set_blocking(run.process.stdout.fileno(), True)
+    tail = run.process.stdout.read()
+    assert run.process.returncode == 0, tail
+    assert group_alive(run.server_pid) == []
+    assert not server.state_file(run.state).exists()
+    return tail
+
+
+# ---- browser helpers ----------------------------------------------------------------------------------------
+class Shots:
+    def __init__(self, page: Page, folder: Path):
+        self.page, self.folder, self.n = page, folder, 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, name: str) -> Path:
+        self.n += 1
+        path = self.folder / f"{self.n:02d}-{name}.png"
+        self.page.screenshot(path=path)
+        return path
+
+
+def surface_box(page: Page, surface: str, nth: int = 0) -> list[float]:
+    box = page.evaluate(SURFACE_BOX_JS, [surface, nth])
+    assert box, f"{surface!r} is not in the task text"
+    return list(box)
+
+
+def draw(page: Page, hotkey: str, surface: str) -> None:
+    """Pick a label by its key, then drag the mouse over `surface`, as an annotator does."""
+    page.keyboard.press(hotkey)
+    x1, y1, x2, y2 = surface_box(page, surface)
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x2, y2, steps=5)
+    page.mouse.up()
+
+
+def highlight(page: Page, surface: str) -> None:
+    """Click a region where its text starts."""
+    x1, y1, _, _ = surface_box(page, surface)
+    page.mouse.click(x1 + 4, y1)
+
+
+def click_until(page: Page, surface: str, shown: Locator) -> None:
+    """Click a region until `shown` appears: Label Studio swallows the first click after a text selection."""
+    for _ in range(2):
+        highlight(page, surface)
+        try:
+            shown.first.wait_for(timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    shown.first.wait_for()
+
+
+def side_tab(page: Page, name: str) -> None:
+    page.locator(".lsf-panel-tabs__tab >> visible=true", has_text=name).first.click()
+
+
+def choices_under(page: Page, header: str) -> Locator:
+    """The radio group right after the field header that starts with `header` (the config names every field)."""
+    return page.locator(f"h4:has-text('{header}') + .lsf-choices >> visible=true").first
+
+
+def set_document_stance(page: Page, stances: dict[str, str]) -> None:
+    for target, label in stances.items():
+        choices_under(page, f"{target}:").get_by_text(label, exact=True).click()
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Annotate, Path]]:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing (apt-get install -y chromium; `make test` does it)", pytrace=False)
+    tmp = tmp_path_factory.mktemp("browser")
+    run = start_annotate(repo_copy(tmp, (EN, ES)))
+    try:
+        yield run, tmp / "screenshots"
+    finally:
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
+            for pid in group_alive(run.server_pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_annotate_prints_how_to_annotate_and_pull_without_secrets(annotated: tuple[Annotate, Path]) -> None:
+    run, _ = annotated
+    text = "".join(run.output)
+    creds = orjson.loads((run.state / "data" / server.CREDENTIALS).read_bytes())
+    assert f"{run.url}/projects/" in text and "corpus ls pull" in text and "Label All Tasks" in text
+    assert creds["username"] in text
+    assert creds["password"] not in text and creds["token"] not in text
+    assert (run.state / "data" / server.CREDENTIALS).stat().st_mode & 0o077 == 0
+
+
+def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) -> None:
+    run, shots_dir = annotated
+    creds = orjson.loads((run.state / "data" / server.CREDENTIALS).read_bytes())
+    try:
+        pw = sync_playwright().start()
+        # launch() gives the browser a fresh temporary profile (its own --user-data-dir)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    except Exception as exc:  # the browser must start: fail, never skip
+        pytest.fail(f"chromium could not start: {exc}", pytrace=False)
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        shot = Shots(page, shots_dir)
+        annotate_in_browser(page, shot, run.url, creds["username"], creds["password"])
+    finally:
+        browser.close()
+        pw.stop()
+
+    # `corpus ls pull` finds the local server through the state file, no environment needed
+    pulled = subprocess.run(corpus_cmd("ls", "pull"), env=corpus_env(run.root), cwd=run.root, text=True,
+                            capture_output=True, timeout=120)
+    assert pulled.returncode == 0, pulled.stderr
+    (export,) = sorted((run.root / "annotations").glob("export-*.json"))
+    documents = load_documents(run.root)
+    assert validate_export(export, documents) == []
+    sets, issues = convert_export(export)
+    assert issues == []
+    by_doc = {s.doc_id: s for s in sets}
+    assert sorted(by_doc) == [EN, ES]
+    en, es = by_doc[EN], by_doc[ES]
+    assert {(j.target, j.label) for j in en.stance} == set(STANCES.items())
+    assert {(j.target, j.label) for j in es.stance} == set(STANCES.items())
+    assert (NEW_ENTITY, "PER") in {(e.text, e.label) for e in en.entities}
+    (claim,) = [c for c in en.claims if c.text == CLAIM]
+    assert (claim.value, claim.value_max, claim.unit, claim.qualifier, claim.kind) == (
+        12.0, None, "country", "at_least", "count")
+    claimant = {e.id: e for e in en.entities}
+    assert [(r.type, r.from_id, claimant[r.to_id].text) for r in en.relations] == [
+        ("claimed_by", claim.id, CLAIMANT)]
+    assert es.entities, "the Spanish task's suggestions were kept"
+    assert en.prediction_model_version == es.prediction_model_version == client.MODEL_VERSION
+
+    tail = stop_and_check(run, signal.SIGTERM)
+    assert "Label Studio stopped" in tail
+
+
+def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password: str) -> None:
+    page.goto(f"{url}/user/login/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    shot("login")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(lambda u: "/user/login" not in u)
+    page.goto(f"{url}/projects/")
+    page.get_by_text("venezuela-russia-news").first.click()
+    page.get_by_text("Label All Tasks").click()
+
+    # the guidelines are shown before labelling
+    page.get_by_text("Labeling Instructions").wait_for()
+    page.get_by_text("Using this labeling view").wait_for()
+    page.get_by_text("Annotation guidelines (version").wait_for()
+    shot("instructions")
+    page.keyboard.press("Escape")
+    page.get_by_text("Labeling Instructions").wait_for(state="hidden")
+    # the per-browser setting the instructions ask for: select a region right after drawing it
+    page.locator("button[aria-label='Settings']").click()
+    page.get_by_text("Select region after creating it").click()
+    shot("settings")
+    page.keyboard.press("Escape")
+
+    # English task from the label stream: its suggestions are there
+    page.get_by_text("Venezuela's leader pledges military cooperation").first.wait_for()
+    page.locator("span.htx-highlight", has_text="Nicolas Maduro").first.wait_for()
+    assert page.locator(".lsf-outliner-item >> visible=true").count() > 5
+    shot("en-suggestions")
+
+    draw(page, "p", NEW_ENTITY)
+    page.locator("span.htx-highlight", has_text=NEW_ENTITY).first.wait_for()
+    page.keyboard.press("u")
+    shot("entity")
+
+    # replace the suggested claim by one drawn by hand, its fields filled beside the text
+    click_until(page, CLAIM, page.get_by_text("Selected CLAIM"))
+    page.keyboard.press("Backspace")  # Label Studio's key for "delete the selected region"
+    page.get_by_text("Selected CLAIM").wait_for(state="hidden")
+    shot("suggested-claim-deleted")
+    draw(page, "c", CLAIM)
+    shot("claim-drawn")
+    fields = page.get_by_text("Selected CLAIM")
+    fields.wait_for()  # selected at once: its fields show without a click
+    claim_box = surface_box(page, CLAIM)
+    field_box = fields.bounding_box()
+    assert field_box is not None and field_box["x"] > claim_box[2], "fields are not beside the text"
+    assert 0 <= field_box["y"] < 900 and 0 <= claim_box[1] < 900, "claim and its fields are not both in view"
+    page.locator("input[name=claim_value]").fill("12")
+    page.locator(".lsf-choices_layout_select [data-testid=select-trigger] >> visible=true").click()
+    page.get_by_role("option", name="country", exact=True).click()
+    page.get_by_text("qualifier (keys").click()  # focus back on the form, off the drop-down
+    page.keyboard.press("3")  # qualifier hotkey: at_least
+    choices_under(page, "kind").get_by_text("count", exact=True).click()
+    assert choices_under(page, "qualifier").locator("input[type=radio][name='at_least']").is_checked()
+    shot("claim-fields-beside-text")
+
+    # relation from the claim to its claimant, then its one label
+    page.locator("button[aria-label='Create Relation']").click()
+    click_until(page, CLAIMANT, page.locator(".lsf-relations__item"))
+    side_tab(page, "Relations")
+    item = page.locator(".lsf-relations__item >> visible=true").first
+    item.hover()
+    item.locator("button[aria-label='Show Relation Labels'], button[aria-label='Hide Relation Labels']").first.click()
+    page.locator(".lsf-relation-meta [data-testid=select-trigger] >> visible=true").click()
+    page.get_by_role("option", name="claimed_by", exact=True).click()
+    page.keyboard.press("Escape")
+    shot("relation")
+
+    # submit without document stance: Label Studio names the missing field readably
+    page.locator("button[aria-label='Submit current annotation']").click()
+    page.get_by_text("Choose the document stance toward maduro_government").first.wait_for()
+    shot("required-message")
+    page.keyboard.press("Escape")
+    set_document_stance(page, STANCES)
+    shot("en-stance")
+    page.locator("button[aria-label='Submit current annotation']").click()
+
+    # Spanish task next in the stream: suggestions there too (one project model version)
+    page.get_by_text("El líder del régimen venezolano").first.wait_for()
+    page.locator("span.htx-highlight", has_text="Nicolás Maduro").first.wait_for()
+    shot("es-suggestions")
+    set_document_stance(page, STANCES)
+    page.locator("button[aria-label='Submit current annotation']").click()
+    page.get_by_text("El líder del régimen venezolano").first.wait_for(state="hidden")
+    shot("done")
+
+
+def test_sigint_stops_a_background_annotate_and_its_server(tmp_path: Path) -> None:
+    """Started as `corpus ls annotate &` (SIGINT ignored), SIGINT still stops the server, then the CLI."""
+    run = start_annotate(repo_copy(tmp_path, (EN,)), ignore_sigint=True)
+    assert group_alive(run.server_pid)
+    tail = stop_and_check(run, signal.SIGINT)
+    assert "SIGINT: stopping Label Studio" in tail and "Label Studio stopped" in tail
