@@ -28,6 +28,7 @@ from corpus.gold.convert import convert_export
 from corpus.gold.validate import validate_export
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client, server
+from corpus.suggest.preannotate import suggest
 
 pytestmark = pytest.mark.labelstudio
 
@@ -37,7 +38,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EN, ES = "002_be4fb8517e337c1b", "003_996e9e76d38065fe"
-NEW_ENTITY = "Sergei Ryabkov"
+# Names the suggester may or may not have found: the test draws the first one no suggestion touches.
+NEW_ENTITY_CANDIDATES = ("Sergei Ryabkov", "Tareck El Aissami", "Yuri Borisov", "Vladimir Putin")
 CLAIM = "more than a dozen other countries"
 CLAIMANT = "State Department"
 STANCES = {"maduro_government": "against", "russia_venezuela_military_cooperation": "neutral",
@@ -264,7 +266,8 @@ def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) 
         context.set_default_timeout(30_000)
         page = context.new_page()
         shot = Shots(page, shots_dir)
-        annotate_in_browser(page, shot, run.url, creds["username"], creds["password"])
+        plan = plan_for(run.root)
+        annotate_in_browser(page, shot, run.url, creds["username"], creds["password"], plan)
     finally:
         browser.close()
         pw.stop()
@@ -283,7 +286,7 @@ def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) 
     en, es = by_doc[EN], by_doc[ES]
     assert {(j.target, j.label) for j in en.stance} == set(STANCES.items())
     assert {(j.target, j.label) for j in es.stance} == set(STANCES.items())
-    assert (NEW_ENTITY, "PER") in {(e.text, e.label) for e in en.entities}
+    assert (plan.new_entity, "PER") in {(e.text, e.label) for e in en.entities}
     (claim,) = [c for c in en.claims if c.text == CLAIM]
     assert (claim.value, claim.value_max, claim.unit, claim.qualifier, claim.kind) == (
         12.0, None, "country", "at_least", "count")
@@ -297,7 +300,32 @@ def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) 
     assert "Label Studio stopped" in tail
 
 
-def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password: str) -> None:
+@dataclass(frozen=True)
+class Plan:
+    """What the English task's suggestions already hold, so the browser steps fit whatever the suggester found."""
+
+    new_entity: str  # a name no suggestion overlaps: drawing it is a valid new span
+    claim_suggested: bool  # CLAIM is suggested exactly: delete it, then draw it by hand
+    claimant_suggested: bool  # CLAIMANT is suggested exactly as an entity
+
+
+def plan_for(root: Path) -> Plan:
+    (doc,) = [d for d in load_documents(root) if d.doc_id == EN]
+    layers = suggest(doc).layers
+    spans = [(s.start, s.end, s.text) for s in (*layers.entities, *layers.claims)]
+    for name in NEW_ENTITY_CANDIDATES:
+        start = doc.text.index(name)
+        if all(end <= start or begin >= start + len(name) for begin, end, _ in spans):
+            break
+    else:
+        raise AssertionError(f"every candidate is already suggested: {NEW_ENTITY_CANDIDATES}")
+    claim_at = doc.text.index(CLAIM)
+    clashes = [t for b, e, t in spans if not (e <= claim_at or b >= claim_at + len(CLAIM)) and t != CLAIM]
+    assert not clashes, f"suggestions overlap {CLAIM!r}: {clashes}"
+    return Plan(name, CLAIM in {c.text for c in layers.claims}, CLAIMANT in {e.text for e in layers.entities})
+
+
+def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password: str, plan: Plan) -> None:
     page.goto(f"{url}/user/login/")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
@@ -327,22 +355,27 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
     assert page.locator(".lsf-outliner-item >> visible=true").count() > 5
     shot("en-suggestions")
 
-    draw(page, "p", NEW_ENTITY)
-    page.locator("span.htx-highlight", has_text=NEW_ENTITY).first.wait_for()
+    draw(page, "p", plan.new_entity)
+    page.locator("span.htx-highlight", has_text=plan.new_entity).first.wait_for()
     page.keyboard.press("u")
     shot("entity")
 
     # replace the suggested claim by one drawn by hand, its fields filled beside the text
-    click_until(page, CLAIM, page.get_by_text("Selected CLAIM"))
-    page.keyboard.press("Backspace")  # Label Studio's key for "delete the selected region"
-    page.get_by_text("Selected CLAIM").wait_for(state="hidden")
-    shot("suggested-claim-deleted")
+    if plan.claim_suggested:
+        click_until(page, CLAIM, page.get_by_text("Selected CLAIM"))
+        page.keyboard.press("Backspace")  # Label Studio's key for "delete the selected region"
+        page.get_by_text("Selected CLAIM").wait_for(state="hidden")
+        shot("suggested-claim-deleted")
+    if not plan.claimant_suggested:
+        draw(page, "o", CLAIMANT)
+        page.locator("span.htx-highlight", has_text=CLAIMANT).first.wait_for()
+        page.keyboard.press("u")
     draw(page, "c", CLAIM)
     shot("claim-drawn")
     fields = page.get_by_text("Selected CLAIM")
     fields.wait_for()  # selected at once: its fields show without a click
     claim_box = surface_box(page, CLAIM)
-    field_box = fields.bounding_box()
+    field_box = page.locator("input[name=claim_value]").bounding_box()
     assert field_box is not None and field_box["x"] > claim_box[2], "fields are not beside the text"
     assert 0 <= field_box["y"] < 900 and 0 <= claim_box[1] < 900, "claim and its fields are not both in view"
     page.locator("input[name=claim_value]").fill("12")
@@ -355,9 +388,9 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
     shot("claim-fields-beside-text")
 
     # relation from the claim to its claimant, then its one label
-    page.locator("button[aria-label='Create Relation']").click()
-    click_until(page, CLAIMANT, page.locator(".lsf-relations__item"))
     side_tab(page, "Relations")
+    page.locator("button[aria-label='Create Relation']").click()
+    click_until(page, CLAIMANT, page.locator(".lsf-relations__item >> visible=true"))
     item = page.locator(".lsf-relations__item >> visible=true").first
     item.hover()
     item.locator("button[aria-label='Show Relation Labels'], button[aria-label='Hide Relation Labels']").first.click()
