@@ -304,7 +304,8 @@ def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) 
 class Plan:
     """What the English task's suggestions already hold, so the browser steps fit whatever the suggester found."""
 
-    new_entity: str  # a name no suggestion overlaps: drawing it is a valid new span
+    new_entity: str  # a name that is either unsuggested or suggested exactly: (deleted and) drawn by hand
+    entity_suggested: bool
     claim_suggested: bool  # CLAIM is suggested exactly: delete it, then draw it by hand
     claimant_suggested: bool  # CLAIMANT is suggested exactly as an entity
 
@@ -313,16 +314,26 @@ def plan_for(root: Path) -> Plan:
     (doc,) = [d for d in load_documents(root) if d.doc_id == EN]
     layers = suggest(doc).layers
     spans = [(s.start, s.end, s.text) for s in (*layers.entities, *layers.claims)]
+
+    def touching(surface: str) -> list[str]:
+        at = doc.text.index(surface)
+        return [t for b, e, t in spans if not (e <= at or b >= at + len(surface))]
+
     for name in NEW_ENTITY_CANDIDATES:
-        start = doc.text.index(name)
-        if all(end <= start or begin >= start + len(name) for begin, end, _ in spans):
+        if doc.text.count(name) == 1 and set(touching(name)) <= {name} and len(touching(name)) <= 1:
             break
     else:
-        raise AssertionError(f"every candidate is already suggested: {NEW_ENTITY_CANDIDATES}")
-    claim_at = doc.text.index(CLAIM)
-    clashes = [t for b, e, t in spans if not (e <= claim_at or b >= claim_at + len(CLAIM)) and t != CLAIM]
-    assert not clashes, f"suggestions overlap {CLAIM!r}: {clashes}"
-    return Plan(name, CLAIM in {c.text for c in layers.claims}, CLAIMANT in {e.text for e in layers.entities})
+        raise AssertionError(f"no candidate is free or suggested exactly once: {NEW_ENTITY_CANDIDATES}")
+    assert set(touching(CLAIM)) <= {CLAIM}, f"suggestions overlap {CLAIM!r}: {touching(CLAIM)}"
+    return Plan(name, bool(touching(name)), bool(touching(CLAIM)), CLAIMANT in {e.text for e in layers.entities})
+
+
+def delete_region(page: Page, surface: str) -> None:
+    """Select a suggested region by clicking it, then delete it with Label Studio's key for that (Backspace)."""
+    selected = page.locator("button[aria-label='Delete selected region'] >> visible=true")
+    click_until(page, surface, selected)
+    page.keyboard.press("Backspace")
+    selected.first.wait_for(state="hidden")
 
 
 def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password: str, plan: Plan) -> None:
@@ -355,6 +366,8 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
     assert page.locator(".lsf-outliner-item >> visible=true").count() > 5
     shot("en-suggestions")
 
+    if plan.entity_suggested:
+        delete_region(page, plan.new_entity)
     draw(page, "p", plan.new_entity)
     page.locator("span.htx-highlight", has_text=plan.new_entity).first.wait_for()
     page.keyboard.press("u")
@@ -362,9 +375,7 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
 
     # replace the suggested claim by one drawn by hand, its fields filled beside the text
     if plan.claim_suggested:
-        click_until(page, CLAIM, page.get_by_text("Selected CLAIM"))
-        page.keyboard.press("Backspace")  # Label Studio's key for "delete the selected region"
-        page.get_by_text("Selected CLAIM").wait_for(state="hidden")
+        delete_region(page, CLAIM)
         shot("suggested-claim-deleted")
     if not plan.claimant_suggested:
         draw(page, "o", CLAIMANT)
