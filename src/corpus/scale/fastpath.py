@@ -341,8 +341,7 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
             owner, other, table = dst, src, holder
         else:
             return None
-        labels = rel.labels
-        if labels and labels.count(rtype) != len(labels):
+        if rel.labels != (rtype,):  # unlabelled, two labels or the wrong one: the reference reports it
             return None
         if table.setdefault(owner, other) != other:  # two claimants or two holders
             return None
