@@ -20,9 +20,15 @@ from corpus.gold.validate import GOLD_FILE, validate_export, validate_gold
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import export_files
 from corpus.release.check import release_folders
+from corpus.release.rehydrate import rehydrate
+from corpus.release.standoff import SUFFIX, twin_path, write_standoff
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = load_documents(ROOT)
+
+
+# Full release folders (build/X.Y.Z); their text-free twins (build/X.Y.Z-standoff) hold no text to check against.
+FULL_RELEASES = [f for f in release_folders(ROOT) if not f.name.endswith(SUFFIX)]
 
 
 def test_the_gold_exists_and_covers_every_document() -> None:
@@ -35,7 +41,7 @@ def test_every_export_passes_the_rules(export: Path) -> None:
     assert [str(i) for i in validate_export(export, DOCUMENTS)] == []
 
 
-@pytest.mark.parametrize("folder", release_folders(ROOT), ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", FULL_RELEASES, ids=lambda p: p.name)
 def test_every_release_spans_match_their_text(folder: Path) -> None:
     import pyarrow.parquet as pq
 
@@ -62,7 +68,7 @@ def test_latest_release_is_reproducible_from_what_it_was_built_from(tmp_path: Pa
     that tree is the working tree. Every file but manifest.json and SHA256SUMS (which carry the release date)
     must match.
     """
-    folders = release_folders(ROOT)
+    folders = FULL_RELEASES
     assert folders, "no release folder under build/"
     latest = max(folders, key=lambda p: tuple(int(x) for x in p.name.split(".")))
     commit = _release_commit(latest)
@@ -86,3 +92,27 @@ def test_latest_release_is_reproducible_from_what_it_was_built_from(tmp_path: Pa
     for rel in released:
         if rel.name not in ("manifest.json", "SHA256SUMS"):
             assert (latest / rel).read_bytes() == (out / rel).read_bytes(), rel
+
+
+def test_the_latest_release_rehydrates_from_the_committed_seeds_byte_for_byte(tmp_path: Path) -> None:
+    """Its text-free twin (committed, or written here for releases cut before twins existed) + the raw seeds ->
+    the released Parquet, byte for byte."""
+    import shutil
+
+    from corpus.ingest.clean import load_sources, seed_paths
+
+    latest = max(FULL_RELEASES, key=lambda p: tuple(int(x) for x in p.name.split(".")))
+    twin = twin_path(latest)
+    if not twin.is_dir():
+        twin = tmp_path / twin.name
+        write_standoff(latest, twin, load_sources(ROOT))
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for seed in seed_paths(ROOT):
+        shutil.copyfile(seed, copies / seed.name)
+    out = tmp_path / "out"
+    assert rehydrate(twin, copies, out).complete
+    released = sorted(p.relative_to(latest) for p in latest.rglob("*.parquet"))
+    assert released == sorted(p.relative_to(out) for p in out.rglob("*.parquet"))
+    for rel in released:
+        assert (latest / rel).read_bytes() == (out / rel).read_bytes(), rel

@@ -246,11 +246,29 @@ def publish(
     folder: Annotated[Path, typer.Argument(help="A release folder, e.g. build/1.0.0.")],
     repo: Annotated[str, typer.Option(help="Hub dataset repo ORG/NAME.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be uploaded and tagged.")] = False,
+    private: Annotated[bool, typer.Option("--private", help="Create the Hub repository private.")] = False,
+    with_texts: Annotated[bool, typer.Option("--with-texts", help="Upload the full variant (refused unless every "
+                                             "text may be redistributed).")] = False,
 ) -> None:
-    """Upload a verified release folder to the Hugging Face Hub and tag it vX.Y.Z (token from HF_TOKEN)."""
+    """Upload a verified release to the Hub and tag it vX.Y.Z: the text-free twin unless every text may be
+    redistributed (token from HF_TOKEN)."""
     from corpus.release import publish as mod
 
-    run(lambda: mod.cli_publish(folder, repo=repo, dry_run=dry_run))
+    run(lambda: mod.cli_publish(folder, repo=repo, dry_run=dry_run, private=private, with_texts=with_texts))
+
+
+@app.command()
+def rehydrate(
+    standoff: Annotated[Path, typer.Argument(help="A text-free release folder, e.g. build/1.1.0-standoff.")],
+    texts: Annotated[Path, typer.Option("--texts", help="Your copies: <doc_id>.txt or <doc_id>.html.")],
+    out: Annotated[Path, typer.Option("--out", help="A new folder for the full release.")],
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Write the placed spans and the report "
+                                                "even when some copies or spans are missing.")] = False,
+) -> None:
+    """Rebuild a full release folder from a text-free release and your own copies of the articles."""
+    from corpus.release import rehydrate as mod
+
+    run(lambda: mod.cli_rehydrate(standoff, texts, out, allow_partial))
 
 
 # ---- Label Studio (issue 4) -----------------------------------------------------------------------------

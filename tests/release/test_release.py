@@ -157,6 +157,28 @@ def test_first_release_is_whole_verified_read_only_and_documented(repo: Path) ->
     assert "| annotator kind | human annotator without machine suggestions |" in sheet
 
 
+def test_a_release_writes_its_text_free_twin_beside_it(repo: Path) -> None:
+    folder = release(repo, "1.3.0", today=TODAY)
+    twin = repo / "build" / "1.3.0-standoff"
+    assert verify_folder(twin) == []
+    manifest = ReleaseManifest.model_validate_json((twin / "manifest.json").read_bytes())
+    assert (manifest.version, manifest.released, manifest.variant) == ("1.3.0", TODAY, "standoff")
+    assert ReleaseManifest.model_validate_json((folder / "manifest.json").read_bytes()).variant == "full"
+    files = [p for p in twin.rglob("*") if p.is_file()]
+    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o444 for p in files)
+    assert "text" not in pq.read_schema(twin / "documents" / "test-00000-of-00001.parquet").names
+    assert [p.name for _, p in releases(repo / "build")] == ["1.3.0"]  # the twin is not a release of its own
+    assert leftovers(repo) == []
+
+
+def test_an_existing_twin_stops_the_release_before_anything_is_written(repo: Path) -> None:
+    (repo / "build" / "2.0.0-standoff").mkdir(parents=True)
+    with pytest.raises(UserError, match=r"2\.0\.0-standoff already exists"):
+        release(repo, "2.0.0", today=TODAY)
+    assert not (repo / "build" / "2.0.0").exists() and not (repo / "CHANGELOG.md").exists()
+    assert leftovers(repo) == []
+
+
 # ---- refusals ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("bad", ["1.0", "v1.0.0", "01.0.0", "1.0.0-rc.1", "1.0.0 ", "1..0", ""])
 def test_refuses_a_version_that_is_not_semver(repo: Path, bad: str) -> None:
@@ -243,7 +265,7 @@ def test_a_failure_mid_build_leaves_no_partial_folder_and_old_releases_intact(re
 
     assert seen and seen[0].parent == repo / "build" and seen[0].name.startswith(".tmp-1.1.0-")
     assert not seen[0].exists()
-    assert sorted(p.name for p in (repo / "build").iterdir()) == [".lock", "1.0.0"]
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".lock", "1.0.0", "1.0.0-standoff"]
     assert tree_bytes(repo / "build" / "1.0.0") == old
     assert (repo / "CHANGELOG.md").read_bytes() == changelog
     assert (repo / "DATASHEET.md").read_bytes() == sheet

@@ -11,7 +11,7 @@ import math
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from corpus.core import taxonomy as tx
 
@@ -107,6 +107,26 @@ class SourceField(Strict):
     )
 
 
+class Redistribution(Strict):
+    """May the article text be redistributed? Unknown (value omitted) counts as not allowed."""
+
+    value: Literal["allowed", "not allowed"] | None = None
+    how: Literal["stated", "inferred", "given", "unknown"] = Field(
+        description="stated in the text / inferred from the text / given by a maintainer (e.g. a licence obtained) / "
+                    "unknown"
+    )
+
+    @model_validator(mode="after")
+    def _value_iff_known(self) -> Redistribution:
+        if (self.value is None) != (self.how == "unknown"):
+            raise ValueError("value is required when how is stated or inferred, and must be omitted when unknown")
+        return self
+
+    @property
+    def allowed(self) -> bool:
+        return self.value == "allowed"
+
+
 class Source(Strict):
     """Where a seed came from, and how each fact about it is known."""
 
@@ -117,6 +137,7 @@ class Source(Strict):
     license_note: str = ""
     near_duplicate_of: str | None = Field(
         default=None, description="doc_id of an earlier seed this one re-tells (added with --allow-near-duplicate)")
+    redistribution: Redistribution = Field(default_factory=lambda: Redistribution(how="unknown"))
 
 
 class Removal(Strict):
@@ -187,6 +208,9 @@ class GoldDocument(Layers):
     guidelines_version: str | None = None
 
 
+Variant = Literal["full", "standoff"]
+
+
 class ReleaseFile(Strict):
     path: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -209,6 +233,8 @@ class ReleaseManifest(Strict):
     agreement: dict[str, float] = Field(default_factory=dict,
                                         description="Headline inter-annotator agreement at build time.")
     files: list[ReleaseFile] = Field(default_factory=list)
+    variant: Variant = Field(
+        default="full", description="full: with the article texts; standoff: offsets and fingerprints only.")
     facts: dict[str, str] = Field(default_factory=dict, description="What every document of the release states "
                                   "identically (annotator kind, licence, guidelines version, counts, agreement); "
                                   "`corpus verify` compares the card, croissant.json and DATASHEET.md with it.")

@@ -30,25 +30,33 @@ class Sentence:
 
 def tokenize(text: str, boundaries: set[int]) -> list[tuple[int, int]]:
     """Token (start, end) offsets, split again at every entity boundary that falls inside a token."""
+    ordered = sorted(boundaries)
+    i, n = 0, len(ordered)
     out: list[tuple[int, int]] = []
     for match in TOKEN_RE.finditer(text):
         start, end = match.span()
-        cuts = sorted(b for b in boundaries if start < b < end)
-        for cut in cuts:
-            out.append((start, cut))
-            start = cut
+        while i < n and ordered[i] <= start:
+            i += 1
+        while i < n and ordered[i] < end:  # a boundary strictly inside the token: cut there
+            out.append((start, ordered[i]))
+            start = ordered[i]
+            i += 1
         out.append((start, end))
     return out
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+def _inside(pos: int, spans: list[tuple[int, int]] | set[int]) -> bool:
+    if isinstance(spans, set):  # the positions strictly inside some span, precomputed
+        return pos in spans
     return any(s < pos < e for s, e in spans)
 
 
-def split_sentences(text: str, tokens: list[tuple[int, int]], entity_spans: list[tuple[int, int]]) -> list[list[int]]:
+def split_sentences(text: str, tokens: list[tuple[int, int]],
+                    entity_spans: list[tuple[int, int]] | set[int]) -> list[list[int]]:
     """Token indices per sentence: break at newlines and after sentence-final punctuation, never inside an entity."""
     sentences: list[list[int]] = []
     current: list[int] = []
+    surfaces = [text[a:b] for a, b in tokens]
     i = 0
     while i < len(tokens):
         start, _ = tokens[i]
@@ -56,12 +64,11 @@ def split_sentences(text: str, tokens: list[tuple[int, int]], entity_spans: list
             sentences.append(current)
             current = []
         current.append(i)
-        surface = text[tokens[i][0]:tokens[i][1]]
-        if surface in SENTENCE_END:
-            while i + 1 < len(tokens) and text[tokens[i + 1][0]:tokens[i + 1][1]] in CLOSERS:
+        if surfaces[i] in SENTENCE_END:
+            while i + 1 < len(tokens) and surfaces[i + 1] in CLOSERS:
                 i += 1
                 current.append(i)
-            prev = text[tokens[i - 1][0]:tokens[i - 1][1]] if i > 0 else ""
+            prev = surfaces[i - 1] if i > 0 else ""
             nxt = text[tokens[i + 1][0]] if i + 1 < len(tokens) else ""
             end = tokens[i][1]
             if (not nxt.islower()) and prev not in NO_BREAK_AFTER and not _inside(end, entity_spans):
@@ -90,7 +97,8 @@ def bio_sentences(text: str, entities: list[EntityMention]) -> list[Sentence]:
             first = False
             k += 1
     out = []
-    for idx in split_sentences(text, tokens, [(s, e) for s, e, _ in spans]):
+    inside = {p for s, e, _ in spans for p in range(s + 1, e)}
+    for idx in split_sentences(text, tokens, inside):
         out.append(Sentence(tokens=[text[tokens[i][0]:tokens[i][1]] for i in idx],
                             starts=[tokens[i][0] for i in idx], ends=[tokens[i][1] for i in idx],
                             tags=[tags[i] for i in idx]))

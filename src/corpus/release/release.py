@@ -8,7 +8,6 @@ Afterwards CHANGELOG.md gets a generated diff against the previous release and D
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import stat
@@ -24,7 +23,7 @@ from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_text, repo_root
 from corpus.core.models import ReleaseManifest
 from corpus.gold.provenance import PROVENANCE, load_provenance
-from corpus.release import changelog, datasheet
+from corpus.release import changelog, datasheet, standoff
 from corpus.release.build import build_repo, load_agreement
 from corpus.release.check import validate_repo
 from corpus.release.citation import CITATION, render_cff
@@ -135,7 +134,7 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
             make_read_only(tmp)
             if target.exists():  # someone wrote it without taking the lock (e.g. `corpus build --out`)
                 raise UserError(f"{target} appeared during the release; nothing was released")
-            os.rename(tmp, target)
+            standoff.rename_with_twin(root, tmp, target)  # build/X.Y.Z and its text-free twin, together
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
