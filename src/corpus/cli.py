@@ -57,6 +57,17 @@ def run(action: Callable[[], T], as_json: bool = False) -> T:
         raise typer.Exit(1) from None
 
 
+def locked(action: Callable[[], T]) -> Callable[[], T]:
+    """`action` under the repository lock (for commands whose module does not take it: they write annotations/)."""
+    def body() -> T:
+        from corpus.core.io import repo_root
+        from corpus.core.repolock import repo_lock
+
+        with repo_lock(repo_root()):
+            return action()
+    return body
+
+
 Paths = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
 JsonlFlag = Annotated[bool, typer.Option("--jsonl", help="One JSON object per line on stdout.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -183,7 +194,7 @@ def agreement(as_json: JsonFlag = False) -> None:
     """Inter-annotator agreement per layer, label and annotator pair; writes the JSON report."""
     from corpus.gold import agreement as mod
 
-    run(lambda: mod.cli_agreement(as_json=as_json))
+    run(locked(lambda: mod.cli_agreement(as_json=as_json)))
 
 
 @app.command()
@@ -191,16 +202,19 @@ def adjudicate() -> None:
     """Derive the gold from the exports plus annotations/adjudication.json (never edited by hand)."""
     from corpus.gold import adjudicate as mod
 
-    run(lambda: mod.cli_adjudicate())
+    run(locked(lambda: mod.cli_adjudicate()))
 
 
 # ---- build, release, verify, publish (issues 7, 8) ------------------------------------------------------
 @app.command()
 def build(
-    version: Annotated[str, typer.Option(help="Version recorded in the card and manifest.")] = "0.0.0-dev",
-    out: Annotated[Path | None, typer.Option(help="Output folder (default build/<version>).")] = None,
+    version: Annotated[str, typer.Option(help="Version recorded in the card and manifest (folder unchanged).")]
+    = "0.0.0-dev",
+    out: Annotated[Path | None, typer.Option(help="Output folder: new, empty, or made by an earlier build "
+                                             "(default build/dev; never a release or version-named folder).")]
+    = None,
 ) -> None:
-    """Build a release folder: Parquet configs, HF card, croissant.json, SHA256SUMS."""
+    """Build a dataset folder (Parquet configs, HF card, croissant.json, SHA256SUMS); `corpus release` cuts releases."""
     from corpus.release import build as mod
 
     run(lambda: mod.cli_build(version=version, out=out))
@@ -209,7 +223,7 @@ def build(
 @app.command("stream-build")
 def stream_build(
     export: Annotated[Path, typer.Argument(help="A Label Studio full-JSON export, any size.")],
-    out: Annotated[Path, typer.Option(help="Output folder (created; must not hold files).")],
+    out: Annotated[Path, typer.Option(help="Output folder: new, empty, or made by an earlier stream-build.")],
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
     allow_invalid: Annotated[bool, typer.Option("--allow-invalid", help="Write the valid rows and list the "
                                                 "problems instead of failing.")] = False,
@@ -324,7 +338,7 @@ def ls_pull(
     """
     from corpus.labelstudio import commands as mod
 
-    run(lambda: mod.cli_pull(project=project))
+    run(locked(lambda: mod.cli_pull(project=project)))
 
 
 @ls_app.command("replay")

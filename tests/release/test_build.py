@@ -355,10 +355,13 @@ def test_cli_build_refuses_released_folder_and_missing_gold(tmp_path: Path, monk
     (tmp_path / "build" / "1.0.0").mkdir(parents=True)
     (tmp_path / "build" / "1.0.0" / "README.md").write_text("released")
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    result = runner.invoke(app, ["build", "--version", "1.0.0"])
-    assert result.exit_code == 2 and "immutable" in result.output
+    for args in (["--out", "build/1.0.0"], ["--out", str(tmp_path / "build" / "1.0.0")], ["--out", "build/2.0.0"]):
+        result = runner.invoke(app, ["build", *args])
+        assert result.exit_code == 2 and "made only by `corpus release`" in result.output, result.output
     assert (tmp_path / "build" / "1.0.0" / "README.md").read_text() == "released"
+    assert not (tmp_path / "build" / "2.0.0").exists()
     result = runner.invoke(app, ["build"])
     assert result.exit_code == 2 and "annotations/gold.jsonl does not exist" in result.output
     assert not (tmp_path / "build" / "dev").exists()
@@ -385,7 +388,7 @@ def test_cli_build_end_to_end_on_the_real_seeds(tmp_path: Path, monkeypatch: pyt
         assert result.exit_code == 0, result.output
     out = tmp_path / "build" / "dev"
     assert verify_folder(out) == []
-    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["dev"]
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == [".corpus-out.dev", ".lock", "dev"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["documents"] == len(docs) == 5 and manifest["counts"]["rows.entities"] == 0
     assert manifest["counts"]["rows.ner"] > 5 * 5

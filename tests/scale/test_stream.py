@@ -146,8 +146,16 @@ def test_cli_stream_build(tmp_path: Path) -> None:
     assert "30 tasks" in kept.output and "1 tasks checked by the reference path" in kept.output
     assert "1 problem(s) found" in kept.output
     assert pq.read_table(tmp_path / "b" / stream.parquet_path("annotators")).num_rows == 60
+    before = (tmp_path / "b" / "SHA256SUMS").read_bytes()
     again = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b")])
-    assert again.exit_code == 2 and "not empty" in again.output
+    assert again.exit_code == 1 and (tmp_path / "b" / "SHA256SUMS").read_bytes() == before  # invalid: kept
+    replaced = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b"), "--allow-invalid"])
+    assert replaced.exit_code == 0, replaced.output  # a folder stream-build made before may be replaced
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "notes.txt").write_text("mine")
+    stranger = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "c"), "--allow-invalid"])
+    assert stranger.exit_code == 2 and "not empty" in stranger.output
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["notes.txt"]
 
 
 def test_bytes_in_fields_the_build_never_reads_are_not_checked_by_the_stream(tmp_path: Path) -> None:

@@ -9,14 +9,19 @@ from pathlib import Path
 
 import orjson
 
+from corpus.core import faults
+
 _UMASK = os.umask(0o022)  # the process umask: reading it means setting it, so set it straight back
 os.umask(_UMASK)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target."""
+    """Write to a temp file in the same folder, fsync, then rename over the target.
+
+    The temp name carries the writer's pid (`.NAME.tmp-PID-XXXXXXXX`) so what a killed run left is recognisable
+    and removable (corpus.core.outputs.sweep)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -27,6 +32,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    faults.wrote(f"write {path.name}")
 
 
 def atomic_write_text(path: Path, text: str) -> None:

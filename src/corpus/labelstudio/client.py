@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -34,6 +35,39 @@ SNAPSHOT_OPTIONS: dict[str, Any] = {
     "predictions": {"only_id": False},
     "annotations__completed_by": {"only_id": False},
 }
+
+
+def check_url(url: str) -> str:
+    """The server URL if it is an absolute http(s) URL with a host; a UserError (exit 2) otherwise."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UserError(f"LABEL_STUDIO_URL {shown_url(url)!r} is not an http(s) URL such as http://localhost:8080")
+    return url
+
+
+def shown_url(url: str) -> str:
+    """The URL without any user:password part, safe to print."""
+    return re.sub(r"(?<=://)[^/@]*@", "", url)
+
+
+@contextmanager
+def reaching(url: str) -> Iterator[None]:
+    """Network failures as one line naming the server (exit 2), never an httpx or SDK traceback."""
+    try:
+        yield
+    except httpx.HTTPError as exc:  # connection refused, DNS, timeouts, protocol errors
+        reason = str(exc) or type(exc).__name__
+        raise UserError(f"cannot reach Label Studio at {shown_url(url)}: {reason}") from None
+    except Exception as exc:
+        status = getattr(exc, "status_code", None)
+        if type(exc).__name__ != "ApiError" or status is None:  # the SDK's HTTP error; anything else is a bug
+            raise
+        body = " ".join(str(getattr(exc, "body", "") or "").split())[:200]
+        raise UserError(f"Label Studio at {shown_url(url)} answered HTTP {status}"
+                        + (f": {body}" if body else "")) from None
 
 
 def connect(url: str, token: str) -> LabelStudio:

@@ -68,7 +68,7 @@ def remote() -> tuple[str, str]:
     url, token = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_API_KEY")
     if not url or not token:
         raise UserError("set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (the token from Account & Settings)")
-    return url, token
+    return client.check_url(url), token
 
 
 def remote_or_local(root: Path) -> tuple[str, str]:
@@ -123,21 +123,24 @@ def replay(ls: LabelStudio, export: Path, title: str) -> tuple[int, int]:
 def cli_push(project: str) -> None:
     url, token = remote()
     root = repo_root()
-    pid, created, added = sync_project(client.connect(url, token), project, build_tasks(root),
-                                       instructions_html(root))
+    tasks, instructions = build_tasks(root), instructions_html(root)
+    with client.reaching(url):
+        pid, created, added = sync_project(client.connect(url, token), project, tasks, instructions)
     typer.echo(f"project {project!r} (id {pid}) {'created' if created else 'updated'}; {added} task(s) added")
 
 
 def cli_pull(project: str, root: Path | None = None) -> None:
     root = root or repo_root()
     url, token = remote_or_local(root)
-    path = pull(client.connect(url, token), project, root)
+    with client.reaching(url):
+        path = pull(client.connect(url, token), project, root)
     typer.echo(f"stored {path}")
 
 
 def cli_replay(export: Path, project: str) -> None:
     url, token = remote()
-    pid, n = replay(client.connect(url, token), export, project)
+    with client.reaching(url):
+        pid, n = replay(client.connect(url, token), export, project)
     typer.echo(f"replayed {n} task(s) from {export.name} into project {project!r} (id {pid})")
 
 

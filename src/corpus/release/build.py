@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpus.core import outputs
 from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.goldfile import read_gold
@@ -35,6 +34,7 @@ from corpus.core.models import (
     ReleaseFile,
     ReleaseManifest,
 )
+from corpus.core.repolock import repo_lock
 from corpus.gold.adjudicate import version_key
 from corpus.gold.convert import load_exports
 from corpus.gold.provenance import PROVENANCE, load_provenance
@@ -50,7 +50,6 @@ from corpus.release.provenance_text import facts as doc_facts
 from corpus.release.summary import agreement_headline, summarize_release
 
 DEV_VERSION = "0.0.0-dev"
-RELEASE_RE = re.compile(r"^\d+\.\d+\.\d+$")
 ROW_GROUP_SIZE = 10_000
 GOLD_FILE = "annotations/gold.jsonl"
 AGREEMENT_FILE = "annotations/agreement.json"
@@ -417,18 +416,6 @@ def load_agreement(root: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _is_released(folder: Path) -> bool:
-    manifest = folder / "manifest.json"
-    if RELEASE_RE.match(folder.name) and folder.exists():
-        return True
-    if manifest.is_file():
-        try:
-            return orjson.loads(manifest.read_bytes()).get("released") is not None
-        except (orjson.JSONDecodeError, AttributeError):
-            return False
-    return False
-
-
 def _text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
@@ -451,26 +438,23 @@ def build_repo(root: Path, out: Path, version: str, released: str | None = None)
 
 
 def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:
-    """`corpus build`: a dev build (default build/dev) or a build at an explicit version, replaced atomically."""
+    """`corpus build`: build/dev (or a new, empty or earlier-built --out folder), replaced in one transaction.
+
+    `--version` is only what the card and manifest record: version-named folders are made by `corpus release`
+    alone, so a build can never block or replace a release. The repository lock is held throughout.
+    """
     if not re.match(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$", version):
         raise UserError(f"version {version!r} is not X.Y.Z or X.Y.Z-tag")
     root = repo_root()
-    target = out if out is not None else root / "build" / ("dev" if version == DEV_VERSION else version)
-    if _is_released(target):
-        raise UserError(f"{target} is a released folder; releases are immutable (use `corpus release`)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        manifest = build_repo(root, tmp, version)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    print(f"built {target} ({manifest.documents} documents, configs: {', '.join(manifest.configs)})")
-
+    with repo_lock(root):
+        target = outputs.check_out(out if out is not None else root / "build" / "dev", root, "corpus build",
+                                   legacy_ok=out is None or Path(os.path.abspath(out)) == root / "build" / "dev")
+        tmp = outputs.prepare(target, locked=True)
+        try:
+            manifest = build_repo(root, tmp, version)
+            outputs.replace(tmp, target)
+        except BaseException:
+            outputs.discard(tmp)
+            raise
+    print(f"built {out if out is not None else target} ({manifest.documents} documents, "
+          f"configs: {', '.join(manifest.configs)})")

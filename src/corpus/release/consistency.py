@@ -58,7 +58,10 @@ def overall_rows(text: str) -> dict[str, str]:
 def card_facts(text: str) -> dict[str, str]:
     facts = table_facts(text)
     match = re.match(r"^---\n(.*?\n)---\n", text, re.DOTALL)
-    meta = yaml.safe_load(match.group(1)) if match else None
+    try:
+        meta = yaml.safe_load(match.group(1)) if match else None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # verify's read_card reports the YAML itself
+        meta = None
     if isinstance(meta, dict) and meta.get("license_name"):
         facts["licence (YAML)"] = str(meta["license_name"])
     return facts
@@ -66,11 +69,13 @@ def card_facts(text: str) -> dict[str, str]:
 
 def croissant_facts(data: Mapping[str, Any]) -> dict[str, str]:
     facts: dict[str, str] = {}
-    for line in data.get("rai:dataAnnotationAnalysis") or []:
+    lines = data.get("rai:dataAnnotationAnalysis")
+    for line in lines if isinstance(lines, list) else []:
         name, sep, value = str(line).partition(": ")
         if sep:
             facts.setdefault(name, value)
-    licences = data.get("license") or []
+    found = data.get("license")
+    licences: list[Any] = found if isinstance(found, list) else []
     names = [lic.get("name") for lic in licences if isinstance(lic, Mapping)]
     if names:
         facts["licence (license)"] = "; ".join(str(n) for n in names)
@@ -116,13 +121,20 @@ def check_consistency(folder: Path, manifest: ReleaseManifest | None) -> list[Is
     tables: dict[str, dict[str, str]] = {}
     for name, reader in ((CARD, card_facts), (DATASHEET, table_facts)):
         path = folder / name
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
+        if path.is_file() and not path.is_symlink():
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                issues.append(Issue(name, "-", "-", "-", f"not UTF-8 (byte {exc.start})", "consistency.unreadable"))
+                continue
             texts[name], tables[name] = reader(text), overall_rows(text)
     path = folder / CROISSANT
     if path.is_file():
         try:
-            texts[CROISSANT] = croissant_facts(orjson.loads(path.read_bytes()))
+            data = orjson.loads(path.read_bytes())
+            if not isinstance(data, dict):
+                raise orjson.JSONDecodeError("not a JSON object", "", 0)
+            texts[CROISSANT] = croissant_facts(data)
         except orjson.JSONDecodeError as exc:
             issues.append(Issue(CROISSANT, "-", "-", "-", f"not JSON: {exc}", "consistency.unreadable"))
     for name, found in texts.items():

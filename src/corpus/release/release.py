@@ -1,13 +1,17 @@
 """Cut an immutable release: validate, build into a hidden temp folder, verify, rename into build/X.Y.Z.
 
-A release either appears whole or not at all: the build happens in `build/.tmp-X.Y.Z-<random>` on the same
-filesystem and becomes `build/X.Y.Z` by one `os.rename`; any failure removes the temp folder and leaves earlier
-releases untouched. `build/.lock` is held for the whole release, so two concurrent releases cannot both win.
-Afterwards CHANGELOG.md gets a generated diff against the previous release and DATASHEET.md its statistics.
+A release either appears whole or not at all: the build happens in `build/.tmp-X.Y.Z-<pid>-<random>` on the
+same filesystem; once verified, the folder's rename and the new CHANGELOG.md entry (a generated diff against the
+previous release) and DATASHEET.md statistics are one journaled transaction (corpus.core.transaction): a kill -9
+at any point leaves the repository before the release or, once the next writing command has completed the journal,
+after it. Any failure before the journal removes the temp folder and leaves earlier releases untouched. The
+repository lock (`build/.lock`, corpus.core.repolock) is held throughout, so no release, build or adjudication
+can interleave with it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
@@ -17,11 +21,13 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from filelock import FileLock, Timeout
 
+from corpus.core import faults
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import atomic_write_text, repo_root
+from corpus.core.io import repo_root
 from corpus.core.models import ReleaseManifest
+from corpus.core.repolock import repo_lock
+from corpus.core.transaction import Transaction
 from corpus.gold.provenance import PROVENANCE, load_provenance
 from corpus.release import changelog, datasheet, standoff
 from corpus.release.build import build_repo, load_agreement
@@ -31,7 +37,6 @@ from corpus.release.summary import summarize_release
 from corpus.release.verify import verify_folder
 
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
-LOCK_NAME = ".lock"
 CHANGELOG = "CHANGELOG.md"
 DATASHEET = "DATASHEET.md"
 NOTES_DIR = Path("docs/release-notes")
@@ -97,21 +102,15 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", released):
         raise UserError(f"release date {released!r} is not an ISO date YYYY-MM-DD")
     build_dir = root / "build"
-    build_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(build_dir / LOCK_NAME, timeout=lock_timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise UserError(f"another release is in progress ({build_dir / LOCK_NAME} is locked); "
-                        "try again when it has finished") from None
-    try:
+    with repo_lock(root, lock_timeout):
         previous = _check_version(build_dir, version)
         issues = validate_fn(root)
         if issues:
             raise InvalidData(issues)
         target = build_dir / version
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=build_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-{os.getpid()}-", dir=build_dir))
         tmp.chmod(0o755)  # mkdtemp makes it private; a release folder is for everyone to read
+        faults.wrote(f"mkdir {tmp.name}")
         try:
             build_fn(root, tmp, version, released)
             issues = verify_folder(tmp)
@@ -132,20 +131,34 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
                 datasheet.update_text(_read(sheet_path), datasheet.render_stats(new)) if sheet_path.is_file()
                 else None)
             make_read_only(tmp)
-            if target.exists():  # someone wrote it without taking the lock (e.g. `corpus build --out`)
-                raise UserError(f"{target} appeared during the release; nothing was released")
-            standoff.rename_with_twin(root, tmp, target)  # build/X.Y.Z and its text-free twin, together
+            twin_tmp, twin = standoff.prepare_twin(root, tmp, target)  # the text-free twin, verified
+            folders = [(tmp, target), (twin_tmp, twin)]  # every folder of the release, renamed in one transaction
+            try:
+                for _, final in folders:
+                    if os.path.lexists(final):  # someone wrote it without taking the lock
+                        raise UserError(f"{final} appeared during the release; nothing was released")
+                commit(build_dir, version, folders, {log_path: log_text, root / CITATION: cff_text,
+                                                     sheet_path: sheet_text})
+            except BaseException:
+                shutil.rmtree(twin_tmp, ignore_errors=True)
+                raise
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        atomic_write_text(log_path, log_text)
-        if cff_text is not None:
-            atomic_write_text(root / CITATION, cff_text)
-        if sheet_text is not None:
-            atomic_write_text(sheet_path, sheet_text)
         return target
-    finally:
-        lock.release()
+
+
+def commit(build_dir: Path, version: str, folders: list[tuple[Path, Path]],
+           texts: dict[Path, str | None]) -> None:
+    """The folders and the CHANGELOG/CITATION/DATASHEET texts appear together: one journaled transaction (a run killed
+    after the journal is written is completed by the next command that takes the repository lock)."""
+    tx = Transaction(build_dir, f"release-{version}")
+    for tmp, final in folders:
+        tx.rename(tmp, final)
+    for path, text in texts.items():
+        if text is not None:
+            tx.write(path, text.encode("utf-8"))
+    tx.commit()
 
 
 def _read(path: Path) -> str:

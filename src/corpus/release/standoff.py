@@ -301,12 +301,9 @@ def twin_path(full: Path) -> Path:
     return full.with_name(full.name + SUFFIX)
 
 
-def rename_with_twin(root: Path, tmp: Path, target: Path) -> Path:
-    """Release `tmp` as `target` together with its text-free twin `target`-standoff: both appear, or neither.
-
-    The twin is built from `tmp` into its own hidden folder and verified first; then the two renames, and if the
-    second fails the first is undone.
-    """
+def prepare_twin(root: Path, tmp: Path, target: Path) -> tuple[Path, Path]:
+    """(temp folder, final path) of `target`'s text-free twin, built from `tmp` and verified, files read-only;
+    the caller renames it into place together with `tmp` (corpus.release.release does so in one transaction)."""
     twin = twin_path(target)
     if twin.exists():
         raise UserError(f"{twin} already exists: a released version is immutable, pick a new version")
@@ -321,6 +318,20 @@ def rename_with_twin(root: Path, tmp: Path, target: Path) -> Path:
         for path in twin_tmp.rglob("*"):
             if path.is_file():
                 path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    except BaseException:
+        shutil.rmtree(twin_tmp, ignore_errors=True)
+        raise
+    return twin_tmp, twin
+
+
+def rename_with_twin(root: Path, tmp: Path, target: Path) -> Path:
+    """Release `tmp` as `target` together with its text-free twin `target`-standoff: both appear, or neither.
+
+    The twin is built from `tmp` into its own hidden folder and verified first; then the two renames, and if the
+    second fails the first is undone.
+    """
+    twin_tmp, twin = prepare_twin(root, tmp, target)
+    try:
         if target.exists() or twin.exists():
             raise UserError(f"{target} or {twin} appeared during the release; nothing was released")
         os.rename(tmp, target)

@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from corpus.core.errors import UserError
+from corpus.scale import lifetime
 
 ENGINES = ("local", "ray")
 INSTALL_HINT = ("--engine ray needs Ray, which is not installed: pip install 'corpus[scale]' "
@@ -130,14 +131,19 @@ def task_pool(engine: str, workers: int | None, address: str | None = None,
               initializer: Callable[[], None] | None = None) -> Iterator[tuple[Submit, int]]:
     """(submit, workers): `submit(fn, *args)` runs fn(*args) in a worker and returns a Pending.
 
-    local: a fork-based process pool of `workers` processes (default one per core) running `initializer` once.
+    local: a fork-based process pool of `workers` processes (default one per core) running `initializer` once;
+    the workers die with this process, even when it is killed (corpus.scale.lifetime).
     ray: one Ray task per call (1 CPU each); `workers` defaults to the cluster's CPUs and only sizes the
     caller's window of calls in flight. Functions go to Ray workers by reference: the workers need this package.
     """
     if engine == "local":
         count = workers or os.cpu_count() or 1
-        with ProcessPoolExecutor(count, mp_context=get_context("fork"), initializer=initializer) as pool:
+        pool = ProcessPoolExecutor(count, mp_context=get_context("fork"), initializer=lifetime.worker_init,
+                                   initargs=(os.getpid(), initializer))
+        try:
             yield pool.submit, count
+        finally:  # on an error the queued calls are dropped, not run to completion first
+            pool.shutdown(wait=True, cancel_futures=True)
         return
     check_engine(engine, address)
     with ray_runtime(address) as ray:

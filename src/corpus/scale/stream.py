@@ -22,11 +22,10 @@ from __future__ import annotations
 import gc
 import os
 import re
-import shutil
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -36,9 +35,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpus.core import faults, outputs
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import atomic_write_bytes
+from corpus.core.io import atomic_write_bytes, repo_root
 from corpus.core.models import AnnotationSet
+from corpus.core.repolock import repo_lock
 from corpus.gold.convert import convert_task
 from corpus.gold.validate import check_annotation_set
 from corpus.labelstudio.exports import read_export
@@ -315,24 +316,31 @@ class BuildResult:
 
 
 def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> BuildResult:
-    """Publish the folder atomically, or remove it and raise when the data is invalid."""
+    """Publish the folder in one transaction, or remove it and raise when the data is invalid."""
     if result.issues and not allow_invalid:
-        shutil.rmtree(tmp, ignore_errors=True)
+        outputs.discard(tmp)
         raise InvalidData(result.issues)
     build.write_sha256sums(tmp)
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.chmod(0o755)  # mkdtemp made it private; the folder is meant to be read by others
-    tmp.rename(out)
+    outputs.replace(tmp, out)
     result.out = out
     return result
 
 
-def _tmp_dir(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists() and any(out.iterdir()):
-        raise UserError(f"{out} is not empty; build into an empty folder")
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+@contextmanager
+def _output(out: Path) -> Iterator[tuple[Path, Path]]:
+    """(checked output path, temp folder beside it). Under the repository lock when `out` is inside the
+    repository; anywhere else only a new, empty or earlier stream-build folder is accepted, and what killed runs
+    left beside it (their pid is gone) is removed first."""
+    root = repo_root()
+    inside = Path(os.path.abspath(out)).resolve().is_relative_to(root.resolve())
+    with repo_lock(root) if inside else nullcontext():
+        target = outputs.check_out(out, root, "corpus stream-build")
+        tmp = outputs.prepare(target, locked=inside)
+        try:
+            yield target, tmp
+        except BaseException:
+            outputs.discard(tmp)
+            raise
 
 
 def stream_build(export: Path, out: Path, workers: int | None = None, region_bytes: int = REGION_BYTES,
@@ -348,54 +356,57 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
     engines.check_engine(engine, address)
     started = time.perf_counter()
     schemas = table_schemas()
-    tmp = _tmp_dir(out)
+    with _output(out) as (target, tmp):
+        result = _stream(export, tmp, workers, region_bytes, schemas, progress, engine, address)
+        result.seconds = time.perf_counter() - started
+        return _finish(tmp, target, result, allow_invalid)
+
+
+def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, schemas: dict[str, pa.Schema],
+            progress: Callable[[int], None] | None, engine: str, address: str | None) -> BuildResult:
     result = BuildResult()
     writers = {n: RowGroupWriter(tmp / parquet_path(n), schemas[n]) for n in TABLES}
     last_key: tuple[str, str, int] | None = None
     worker_peaks: dict[int, int] = {}
-    try:
-        with engines.task_pool(engine, workers, address, initializer=_worker_init) as (submit, workers):
-            window: deque[tuple[engines.Pending, int]] = deque()
-            regions = iter_regions(export, region_bytes)
+    with engines.task_pool(engine, workers, address, initializer=_worker_init) as (submit, workers):
+        window: deque[tuple[engines.Pending, int]] = deque()
+        regions = iter_regions(export, region_bytes)
 
-            def take() -> None:
-                nonlocal last_key
-                future, size = window.popleft()
-                chunk = future.result()
-                disorder = chunk.out_of_order
-                if chunk.first_key is not None:
-                    if last_key is not None and chunk.first_key < last_key:
-                        disorder = chunk.first_key[0]
-                    last_key = chunk.last_key
-                if disorder is not None:
-                    raise UserError(f"{export.name}: tasks are not in doc_id order (at {disorder}); the streaming "
-                                    "build writes rows in export order: use the in-memory build")
-                for name in TABLES:
-                    writers[name].add(chunk.tables[name])
-                result.tasks += chunk.tasks
-                result.reference_tasks += chunk.reference_tasks
-                result.issues.extend(chunk.issues)
-                worker_peaks[chunk.pid] = max(chunk.peak_rss_kb, worker_peaks.get(chunk.pid, 0))
-                if progress is not None:
-                    progress(size)
+        def take() -> None:
+            nonlocal last_key
+            future, size = window.popleft()
+            chunk = future.result()
+            disorder = chunk.out_of_order
+            if chunk.first_key is not None:
+                if last_key is not None and chunk.first_key < last_key:
+                    disorder = chunk.first_key[0]
+                last_key = chunk.last_key
+            if disorder is not None:
+                raise UserError(f"{export.name}: tasks are not in doc_id order (at {disorder}); the streaming "
+                                "build writes rows in export order: use the in-memory build")
+            for name in TABLES:
+                writers[name].add(chunk.tables[name])
+            faults.wrote("stream region")
+            result.tasks += chunk.tasks
+            result.reference_tasks += chunk.reference_tasks
+            result.issues.extend(chunk.issues)
+            worker_peaks[chunk.pid] = max(chunk.peak_rss_kb, worker_peaks.get(chunk.pid, 0))
+            if progress is not None:
+                progress(size)
 
-            for start, end, last in regions:
-                window.append((submit(process_region, str(export), start, end, last, export.name),
-                               end - start))
-                if len(window) > 2 * workers:
-                    take()
-            while window:
+        for start, end, last in regions:
+            window.append((submit(process_region, str(export), start, end, last, export.name), end - start))
+            if len(window) > 2 * workers:
                 take()
-        for name in TABLES:
-            writers[name].close()
-            result.rows[name] = writers[name].total
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        while window:
+            take()
+    for name in TABLES:
+        writers[name].close()
+        faults.wrote(f"close {name}")
+        result.rows[name] = writers[name].total
     result.peak_rss_kb = {"parent": peak_rss_kb(), "workers": sum(worker_peaks.values()),
                           "worker_max": max(worker_peaks.values(), default=0)}
-    result.seconds = time.perf_counter() - started
-    return _finish(tmp, out, result, allow_invalid)
+    return result
 
 
 def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildResult:
@@ -408,18 +419,14 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildR
         sets.extend(s)
         issues.extend(i)
     tables = tables_for(rows_for(sets), table_schemas())
-    tmp = _tmp_dir(out)
     result = BuildResult(tasks=len(tasks), issues=issues)
-    try:
+    with _output(out) as (target, tmp):
         for name in TABLES:
             atomic_write_bytes(tmp / parquet_path(name), build.parquet_bytes(tables[name]))
             result.rows[name] = tables[name].num_rows
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    result.peak_rss_kb = {"parent": peak_rss_kb()}
-    result.seconds = time.perf_counter() - started
-    return _finish(tmp, out, result, allow_invalid)
+        result.peak_rss_kb = {"parent": peak_rss_kb()}
+        result.seconds = time.perf_counter() - started
+        return _finish(tmp, target, result, allow_invalid)
 
 
 def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool, engine: str = "local",
@@ -429,6 +436,7 @@ def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid
 
     if not export.is_file():
         raise UserError(f"{export} does not exist")
+    outputs.check_out(out, repo_root(), "corpus stream-build")  # before the bar draws; again under the lock
     layout = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*layout, transient=True) as bar:
         job = bar.add_task("stream", total=export.stat().st_size)
