@@ -131,9 +131,9 @@ def replace(tmp: Path, out: Path) -> None:
         tx.rename(out, aside)
     tx.rename(tmp, out)
     tx.write(marker(out), orjson.dumps({"identity": _identity(tmp)}))
-    if os.path.lexists(out):
-        tx.remove(aside)
     tx.commit()
+    _remove(aside)  # after the journal: a killed run leaves it as a pid-named leftover, swept by the next run
+    faults.wrote(f"remove {aside.name}")
 
 
 def discard(tmp: Path) -> None:

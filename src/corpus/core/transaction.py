@@ -4,7 +4,9 @@ Everything is prepared first (temp folders, new file contents); then a journal l
 atomically, the steps run, and the journal is removed. A run killed after the journal exists is completed by the
 next run (`recover`), so the result is always the state before the journal or the state after every step. Each
 step is idempotent: a rename whose destination already exists counts as done, a write is rewritten, a removal of
-something absent is a no-op. Paths in the journal are relative to its folder, so a moved checkout still recovers.
+something absent is a no-op. So a transaction never removes what one of its renames made (a replay could not tell
+"done" from "not yet"): set-aside copies are removed after the journal, as pid-named leftovers if killed.
+Paths in the journal are relative to its folder, so a moved checkout still recovers.
 """
 
 from __future__ import annotations
