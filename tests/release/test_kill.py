@@ -11,7 +11,6 @@ runs without load_dataset here; one real `corpus release` process is killed with
 from __future__ import annotations
 
 import functools
-import hashlib
 import multiprocessing
 import os
 import shutil
@@ -34,22 +33,7 @@ from corpus.release import release as release_mod
 from corpus.release.verify import verify_folder
 from corpus.scale import stream
 from fixtures_synth import synth
-
-State = dict[str, str]
-
-
-def state(root: Path) -> State:
-    """Every file's sha256 and every folder, relative to root; the lock file and build/ itself are not state."""
-    out: State = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if rel in ("build", "build/.lock"):
-            continue
-        if path.name.startswith(outputs.MARKER_PREFIX):
-            out[rel] = "marker"  # it records the folder's inode, which a copy changes
-        else:
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-    return out
+from fixtures_tree import state
 
 
 def killed(action: Callable[[], object], kill_after: int, log: Path | None = None,

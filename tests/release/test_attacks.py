@@ -1,0 +1,246 @@
+"""The attack as a table: each row is an input a careless user or an attacker gives, and what must happen
+(exit code, the rule or the refusal message), with no traceback and nothing written or lost.
+
+Covers the release side of issue 19: `--out` of build and stream-build, damaged release folders under verify
+(and publish, which verifies first), Label Studio network errors, and the repository lock.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_release import TODAY, make_repo
+from typer.testing import CliRunner
+
+from corpus.cli import app
+from corpus.release.release import release
+from fixtures_synth import synth
+from fixtures_tree import state
+
+SECRET = "tok-3f9a1c-secret"
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real repository with build/1.0.0 released and a Label Studio export (read-only: copy it)."""
+    root = make_repo(tmp_path_factory.mktemp("released") / "repo")
+    release(root, "1.0.0", today=TODAY)
+    synth.write_export(root / "big-export.json", 6, seed=1)
+    return root
+
+
+@pytest.fixture
+def repo(released: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = Path(shutil.copytree(released, tmp_path / "repo"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CORPUS_ROOT", str(root))
+    return root
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, args, env=env)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.exit_code, result.output
+
+
+def _stranger(root: Path) -> str:
+    folder = root.parent / "mine"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("years of work")
+    return str(folder)
+
+
+def _link_to_annotations(root: Path) -> str:
+    link = root.parent / "innocent"
+    link.symlink_to(root / "annotations")
+    return str(link)
+
+
+OUT = Callable[[Path], str]
+OUT_CASES: list[tuple[str, OUT, str]] = [
+    ("build/", lambda r: "build", "holding the releases"),
+    ("annotations/", lambda r: "annotations", "inside annotations/"),
+    ("seeds/", lambda r: "seeds", "inside seeds/"),
+    ("a seed file", lambda r: f"seeds/{next((r / 'seeds').glob('*.txt')).name}", "inside seeds/"),
+    ("the checkout as .", lambda r: ".", "is the repository"),
+    ("the checkout by path", lambda r: str(r), "is the repository"),
+    ("the checkout's parent", lambda r: str(r.parent), "is the repository or holds it"),
+    ("a file", lambda r: "DATASHEET.md", "exists and is not a folder"),
+    ("a release", lambda r: "build/1.0.0", "version-named folders under build/"),
+    ("inside a release", lambda r: "build/1.0.0/sub", "version-named folders under build/"),
+    ("a release by absolute path", lambda r: str(r / "build" / "1.0.0" / "ner"), "version-named"),
+    ("a future version", lambda r: "build/2.0.0", "made only by `corpus release`"),
+    ("a v-prefixed version", lambda r: "build/v3.1.4", "made only by `corpus release`"),
+    ("someone else's folder", _stranger, "did not make and is not empty"),
+    ("a symlink to annotations/", _link_to_annotations, "inside annotations/"),
+]
+
+
+@pytest.mark.parametrize("command", ["build", "stream-build"])
+@pytest.mark.parametrize(("case", "out", "message"), OUT_CASES, ids=[c[0] for c in OUT_CASES])
+def test_out_refusals_write_and_lose_nothing(repo: Path, command: str, case: str, out: OUT, message: str) -> None:
+    target = out(repo)
+    before = state(repo)
+    args = ["build", "--out", target] if command == "build" else ["stream-build", "big-export.json", "--out", target]
+    code, output = invoke(args)
+    assert code == 2 and message in output, output
+    assert output.count("\n") == 1  # one line
+    assert state(repo) == before
+    if case == "someone else's folder":
+        assert (Path(target) / "thesis.tex").read_text() == "years of work"
+
+
+def test_build_version_records_the_version_but_never_makes_a_version_folder(repo: Path) -> None:
+    code, output = invoke(["build", "--version", "2.0.0"])
+    assert code == 0, output
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".corpus-out.dev", ".lock", "1.0.0", "dev"]
+    assert '"version": "2.0.0"' in (repo / "build" / "dev" / "manifest.json").read_text()
+    again = invoke(["build"])  # replaces its own build/dev
+    assert again[0] == 0, again[1]
+    assert release(repo, "1.1.0", today=TODAY).name == "1.1.0"  # nothing blocks the next release
+
+
+# ---- damaged release folders: verify (and publish, which verifies first) -------------------------------------
+def _flip(rel: str, at: Callable[[bytes], int], value: int) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        path = folder / rel
+        data = bytearray(path.read_bytes())
+        data[at(bytes(data))] = value
+        path.write_bytes(bytes(data))
+    return damage
+
+
+def _edit(rel: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        path = folder / rel
+        text = path.read_bytes().decode("utf-8")
+        assert old in text, old
+        path.write_bytes(text.replace(old, new, count).encode("utf-8"))
+    return damage
+
+
+def _make(rel: str, kind: str) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        path = folder / rel
+        if kind == "dir":
+            path.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to(folder / "ner" / "test-00000-of-00001.parquet")
+    return damage
+
+
+def _first_feature_list(folder: Path) -> None:
+    path = folder / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  features:\n")
+    end = text.index("\n  splits:", start)
+    path.write_text(text[:start] + "  features: nope" + text[end:], encoding="utf-8")
+
+
+DAMAGE: list[tuple[str, Callable[[Path], None], str, str]] = [
+    ("non-UTF-8 byte in the card", _flip("README.md", lambda d: d.index(b"configs"), 0xFF), "README.md",
+     "file.not-utf8"),
+    ("non-UTF-8 byte in SHA256SUMS", _flip("SHA256SUMS", lambda d: 70, 0xC3), "SHA256SUMS", "file.not-utf8"),
+    ("SHA256SUMS newline became \\x0b", _flip("SHA256SUMS", lambda d: d.index(b"\n"), 0x0B), "SHA256SUMS",
+     "sha256.bad-line"),
+    ("SHA256SUMS without final newline", lambda f: (f / "SHA256SUMS").write_bytes(
+        (f / "SHA256SUMS").read_bytes()[:-1]), "SHA256SUMS", "sha256.bad-line"),
+    ("SHA256SUMS line twice", lambda f: (f / "SHA256SUMS").write_bytes(
+        (f / "SHA256SUMS").read_bytes() + (f / "SHA256SUMS").read_bytes().splitlines(keepends=True)[0]),
+     "SHA256SUMS", "sha256.duplicate"),
+    ("SHA256SUMS path escaping the folder", _edit("SHA256SUMS", "  README.md", "  ../README.md"), "SHA256SUMS",
+     "sha256.bad-line"),
+    ("hex of a hash flipped", _flip("SHA256SUMS", lambda d: 3, ord("0")), "README.md", "sha256.mismatch"),
+    ("an empty extra folder", _make("extra", "dir"), "extra/", "sha256.unlisted-folder"),
+    ("an empty folder inside a config", _make("ner/old", "dir"), "ner/old/", "sha256.unlisted-folder"),
+    ("a FIFO (must not hang)", _make("notes.json", "fifo"), "notes.json", "release.not-regular"),
+    ("a symlink", _make("copy.parquet", "link"), "copy.parquet", "release.not-regular"),
+    ("card YAML: impossible date", _edit("README.md", "configs:", "updated: 2025-13-45\nconfigs:"), "README.md",
+     "card.bad-yaml"),
+    ("card YAML: broken syntax", _edit("README.md", "configs:", "configs: [\n"), "README.md", "card.bad-yaml"),
+    ("card YAML: no configs", _edit("README.md", "configs:", "confi_gs:"), "README.md", "card.no-configs"),
+    ("card YAML: features not a list", _first_feature_list, "README.md", "card.no-configs"),
+    ("card YAML: data file outside", _edit("README.md", "path: ner/", "path: ../../ner/"), "README.md",
+     "card.bad-data-file"),
+    ("card YAML: config name a list", _edit("README.md", "config_name: ner", "config_name: [ner]"), "README.md",
+     "card.no-configs"),
+    ("card YAML: deep nesting", _edit("README.md", "configs:", "deep: " + "[" * 5000 + "]" * 5000 + "\nconfigs:"),
+     "README.md", "sha256.mismatch"),
+    ("manifest not UTF-8", _flip("manifest.json", lambda d: 5, 0xFF), "manifest.json", "manifest.invalid"),
+    ("no card", lambda f: (f / "README.md").unlink(), "README.md", "card.missing"),
+]
+
+
+PUBLISHED = {"non-UTF-8 byte in the card", "SHA256SUMS newline became \\x0b", "a FIFO (must not hang)"}
+
+
+@pytest.mark.parametrize(("case", "damage", "file", "rule"), DAMAGE, ids=[c[0] for c in DAMAGE])
+def test_damaged_release_is_a_located_problem(built_release: Path, tmp_path: Path, case: str,
+                                              damage: Callable[[Path], None], file: str, rule: str) -> None:
+    folder = Path(shutil.copytree(built_release, tmp_path / "1.0.0"))
+    damage(folder)
+    before = state(folder)
+    code, output = invoke(["verify", str(folder)])
+    assert code == 1, output
+    assert f"{file}: " in output and f"[{rule}]" in output, output
+    assert "problem(s) found" in output
+    if case in PUBLISHED:
+        code, output = invoke(["publish", str(folder), "--repo", "org/name", "--dry-run"])
+        assert code == 1 and f"[{rule}]" in output and "upload_folder" not in output, output
+    assert state(folder) == before
+
+
+# ---- Label Studio unreachable or misnamed: one line naming the URL, never the token --------------------------
+NET_CASES = [
+    ("refused", "http://127.0.0.1:9", "cannot reach Label Studio at http://127.0.0.1:9"),
+    ("no such host", "http://no-such-host.invalid:8080", "cannot reach Label Studio at http://no-such-host.invalid"),
+    ("not a URL", "localhost 8080", "is not an http(s) URL"),
+    ("no scheme", "localhost:8080/api", "is not an http(s) URL"),
+    ("no host", "http://", "is not an http(s) URL"),
+    ("credentials in the URL", f"http://admin:{SECRET}@127.0.0.1:9", "cannot reach Label Studio at http://127.0.0.1:9"),
+]
+
+
+@pytest.mark.parametrize(("case", "url", "message"), NET_CASES, ids=[c[0] for c in NET_CASES])
+def test_label_studio_network_errors_are_one_line(repo: Path, case: str, url: str, message: str) -> None:
+    """`ls pull` for every case, `ls push` (which pre-annotates every document first) for one."""
+    before = state(repo)
+    for command in ["pull", "push"] if case == "refused" else ["pull"]:
+        code, output = invoke(["ls", command], env={"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": SECRET,
+                                                    "CORPUS_ROOT": str(repo)})
+        assert code == 2 and message in output and output.count("\n") == 1, output
+        assert SECRET not in output
+    assert state(repo) == before
+
+
+# ---- the lock: every writer refuses while another holds it ---------------------------------------------------
+WRITERS = [["build"], ["release", "1.1.0"], ["adjudicate"], ["agreement"], ["stream-build", "big-export.json",
+                                                                            "--out", "build/stream"]]
+
+
+def test_every_writer_refuses_while_the_repository_is_locked(repo: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from filelock import FileLock\n"
+         f"lock = FileLock({str(repo / 'build' / '.lock')!r}); lock.acquire()\n"
+         "print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        before = state(repo)
+        for args in WRITERS:
+            code, output = invoke(args)
+            assert code == 2 and "another corpus command is writing" in output, (args, output)
+        assert state(repo) == before
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(30)
