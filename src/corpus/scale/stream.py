@@ -329,10 +329,10 @@ def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> B
 @contextmanager
 def _output(out: Path) -> Iterator[tuple[Path, Path]]:
     """(checked output path, temp folder beside it). Under the repository lock when `out` is inside the
-    repository; anywhere else only a new, empty or earlier stream-build folder is accepted, and what killed runs
-    left beside it (their pid is gone) is removed first."""
+    repository (outside any checkout no build/.lock is made); anywhere else only a new, empty or earlier
+    stream-build folder is accepted, and what killed runs left beside it (their pid is gone) is removed first."""
     root = repo_root()
-    inside = Path(os.path.abspath(out)).resolve().is_relative_to(root.resolve())
+    inside = (root / "seeds").is_dir() and Path(os.path.abspath(out)).resolve().is_relative_to(root.resolve())
     with repo_lock(root) if inside else nullcontext():
         target = outputs.check_out(out, root, "corpus stream-build")
         tmp = outputs.prepare(target, locked=inside)
