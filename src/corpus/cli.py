@@ -198,11 +198,14 @@ def agreement(as_json: JsonFlag = False) -> None:
 
 
 @app.command()
-def adjudicate() -> None:
+def adjudicate(
+    allow_drop: Annotated[bool, typer.Option("--allow-drop", help="Allow the new gold to lose a document or a "
+                                             "layer the previous gold had.")] = False,
+) -> None:
     """Derive the gold from the exports plus annotations/adjudication.json (never edited by hand)."""
     from corpus.gold import adjudicate as mod
 
-    run(locked(lambda: mod.cli_adjudicate()))
+    run(locked(lambda: mod.cli_adjudicate(allow_drop=allow_drop)))
 
 
 # ---- build, release, verify, publish (issues 7, 8) ------------------------------------------------------
@@ -229,11 +232,15 @@ def stream_build(
                                                 "problems instead of failing.")] = False,
     engine: EngineOpt = "local",
     address: AddressOpt = None,
+    standalone: Annotated[bool, typer.Option("--standalone", help="Check each task against its own text and "
+                                             "language, not against seeds/ (an export of documents this "
+                                             "repository does not hold).")] = False,
 ) -> None:
     """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
     from corpus.scale import stream as mod
 
-    result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid, engine, address))
+    result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid, engine, address,
+                                              standalone=standalone))
     if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
         print_issues(result.issues)
         err("the regions with problems were left out; every other row was written")

@@ -68,16 +68,18 @@ def test_bad_decisions_are_located(tmp_path: Path) -> None:
     path = write_decisions(tmp_path, [
         {"doc_id": "d1", "key": "claims@12-33", "take": "nobody@corpus.invalid", "reason": "x"},
         {"doc_id": "d1", "key": "entities@0-6", "take": None, "reason": "x"},
-        {"doc_id": "d1", "key": "entities@25-33", "take": "ann-b@corpus.invalid", "reason": ""},
+        {"doc_id": "d1", "key": "entities@25-33", "take": "ann-b@corpus.invalid", "reason": "x"},
     ])
     _, undecided, issues = derive_gold([A, B], path, "adjudication.json")
     assert sorted((i.region, i.rule) for i in issues) == [
         ("claims@12-33", "adjudication.take"),
         ("entities@0-6", "adjudication.stale"),
-        ("entities@25-33", "adjudication.reason"),
         ("entities@25-33", "adjudication.take"),
     ]
     assert [d.key for d in undecided] == ["stance@us_policy_toward_venezuela"]
+    todo = write_decisions(tmp_path, [{"doc_id": "d1", "key": "entities@25-33", "take": None, "reason": "TODO"}])
+    _, _, issues = derive_gold([A, B], todo, "adjudication.json")
+    assert [(i.region, i.rule) for i in issues] == [("entities@25-33", "adjudication.reason")]
 
 
 def test_single_annotator_is_flagged(tmp_path: Path) -> None:

@@ -370,7 +370,7 @@ def test_cli_build_refuses_released_folder_and_missing_gold(tmp_path: Path, monk
 
 
 def test_cli_build_end_to_end_on_the_real_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real cleaning and export loading; the gold has no labels yet, so only the documents carry content."""
+    """Real cleaning and export loading; the gold has only the document stance `validate` requires (no spans)."""
     from corpus.ingest.clean import load_documents
     from corpus.release.verify import verify_folder
 
@@ -379,7 +379,9 @@ def test_cli_build_end_to_end_on_the_real_seeds(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "annotations").mkdir()
     docs = load_documents(tmp_path)
-    gold = "".join(GoldDocument(doc_id=d.doc_id).model_dump_json() + "\n" for d in docs)
+    stance = [{"target": t, "label": "not_addressed"} for t in tx.STANCE_TARGET_NAMES]
+    gold = "".join(GoldDocument.model_validate({"doc_id": d.doc_id, "stance": stance}).model_dump_json() + "\n"
+                   for d in docs)
     (tmp_path / "annotations" / "gold.jsonl").write_text(gold)
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
     runner = CliRunner()
@@ -392,5 +394,5 @@ def test_cli_build_end_to_end_on_the_real_seeds(tmp_path: Path, monkeypatch: pyt
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["documents"] == len(docs) == 5 and manifest["counts"]["rows.entities"] == 0
     assert manifest["counts"]["rows.ner"] > 5 * 5
-    assert manifest["configs"] == ["documents", "ner"]  # empty configs are left out: datasets cannot load them
+    assert manifest["configs"] == ["documents", "stance", "ner"]  # empty configs are left out
     assert "| `claims` | 0 (not in this build" in (out / "README.md").read_text(encoding="utf-8")

@@ -114,9 +114,10 @@ def test_out_of_order_export_is_refused(tmp_path: Path) -> None:
 def test_empty_and_non_list_exports(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_bytes(b" [ ]\n")
-    result = stream.stream_build(empty, tmp_path / "e", workers=1)
-    assert result.tasks == 0 and result.rows == {"annotators": 0, "entities": 0, "claims": 0}
-    assert _files(tmp_path / "e") == _files(_memory(empty, tmp_path / "em"))
+    for make in (lambda out: stream.stream_build(empty, out, workers=1), lambda out: stream.memory_build(empty, out)):
+        with pytest.raises(InvalidData) as failed:
+            make(tmp_path / "e")
+        assert [i.rule for i in failed.value.issues] == ["export.empty"] and not (tmp_path / "e").exists()
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"id": 1}')
     with pytest.raises(InvalidData) as failed:
@@ -137,37 +138,40 @@ def test_cli_stream_build(tmp_path: Path) -> None:
     export = tmp_path / "export.json"
     synth.write_export(export, 30, seed=6, invalid_at=[4])
     runner = CliRunner()
-    failed = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "a")])
+    failed = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "a")])
     assert failed.exit_code == 1 and "task 5/annotation" in failed.output and "offsets.text-mismatch" in failed.output
     assert not (tmp_path / "a").exists()
-    kept = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b"), "--allow-invalid",
+    kept = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "b"),
+                               "--allow-invalid",
                                "--workers", "1"])
     assert kept.exit_code == 0, kept.output
     assert "30 tasks" in kept.output and "1 tasks checked by the reference path" in kept.output
     assert "1 problem(s) found" in kept.output
     assert pq.read_table(tmp_path / "b" / stream.parquet_path("annotators")).num_rows == 60
     before = (tmp_path / "b" / "SHA256SUMS").read_bytes()
-    again = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b")])
+    again = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "b")])
     assert again.exit_code == 1 and (tmp_path / "b" / "SHA256SUMS").read_bytes() == before  # invalid: kept
-    replaced = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "b"), "--allow-invalid"])
+    replaced = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "b"), "--allow-invalid"])
     assert replaced.exit_code == 0, replaced.output  # a folder stream-build made before may be replaced
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "notes.txt").write_text("mine")
-    stranger = runner.invoke(app, ["stream-build", str(export), "--out", str(tmp_path / "c"), "--allow-invalid"])
+    stranger = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "c"), "--allow-invalid"])
     assert stranger.exit_code == 2 and "not empty" in stranger.output
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["notes.txt"]
 
 
-def test_bytes_in_fields_the_build_never_reads_are_not_checked_by_the_stream(tmp_path: Path) -> None:
-    """The documented difference (corpus/fastpath.py): not UTF-8 inside `meta` passes the stream; orjson refuses."""
+def test_bytes_that_are_not_utf8_anywhere_are_located_alike_by_stream_and_memory_build(tmp_path: Path) -> None:
+    """Even inside `meta`, which the build never reads: located at the real byte, as `corpus validate` does."""
     tasks = [orjson.dumps(synth.make_task(i, seed=8)) for i in range(3)]
     tasks[1] = tasks[1].replace(b'"source_file":"', b'"source_file":"\xff', 1)
     export = tmp_path / "export.json"
     export.write_bytes(b"[" + b",".join(tasks) + b"]")
-    assert stream.stream_build(export, tmp_path / "s", workers=1).rows["annotators"] == 6
-    with pytest.raises(InvalidData) as refused:
-        stream.memory_build(export, tmp_path / "m")
-    assert [i.rule for i in refused.value.issues] == ["export.invalid-json"]
+    at = export.read_bytes().index(b"\xff")
+    for make in (lambda out: stream.stream_build(export, out, workers=1), lambda out: stream.memory_build(export, out)):
+        with pytest.raises(InvalidData) as refused:
+            make(tmp_path / "s")
+        assert [(i.rule, i.message.split(":")[0]) for i in refused.value.issues] == [
+            ("json.encoding", f"not UTF-8 at byte {at}")]
 
 
 @pytest.mark.ray

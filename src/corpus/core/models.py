@@ -311,7 +311,62 @@ class Provenance(Strict):
     maintenance: str = Field(min_length=1)
 
 
+AnyLabel = _vocab("label", tx.ENTITY_LABELS + tx.STANCE_LABEL_NAMES)
+Position = Annotated[list[Offset], Field(min_length=2, max_length=2)]
+
+
+class DecisionContent(Strict):
+    """What a decision's `set` may give: fields of one item, merged over the taken annotator's item.
+
+    Which fields belong to which layer (and that the merged item is complete) is checked by `corpus adjudicate`
+    and `corpus validate`, as the key names the layer.
+    """
+
+    start: Offset = 0
+    end: Offset = 0
+    text: str = ""
+    label: AnyLabel = ""  # type: ignore[valid-type]
+    value: FiniteFloat = 0.0
+    value_max: FiniteFloat | None = None
+    unit: Unit = ""  # type: ignore[valid-type]
+    qualifier: Qualifier = ""  # type: ignore[valid-type]
+    kind: ClaimKind = ""  # type: ignore[valid-type]
+    target: StanceTarget = ""  # type: ignore[valid-type]
+    polarity: Polarity = ""  # type: ignore[valid-type]
+    claimant: Position | None = Field(default=None, description="[start, end] of the claimant entity, or null.")
+    holder: Position | None = Field(default=None, description="[start, end] of the holder entity, or null.")
+
+
+class Decision(Strict):
+    """One adjudication decision on one disagreement (see corpus.gold.adjudicate)."""
+
+    doc_id: Id
+    key: str = Field(pattern=r"^(entities|claims|attributed)@\d+-\d+|^stance@",
+                     description="The disagreement's item key, e.g. entities@12-18 or stance@maduro_government.")
+    take: str | None = Field(description="The annotator whose item is taken, or null (drop, or build from `set`).")
+    set: DecisionContent | None = None
+    reason: str = Field(min_length=1)
+    review: bool = Field(default=False, description="A review of items the passes agreed on or both missed.")
+    by: str | None = Field(default=None, min_length=1, description="Who decided (an adjudicator of "
+                           "annotations/provenance.json); default: the file's `by`.")
+    guidelines_version: str | None = Field(default=None, min_length=1,
+                                           description="Default: the file's guidelines_version.")
+    versions: dict[str, dict[str, object] | None] | None = Field(
+        default=None, description="Each annotator's item, as adjudication.todo.json lists them (informative).")
+
+
+class Adjudication(Strict):
+    """annotations/adjudication.json: the recorded decisions the gold is derived from."""
+
+    adjudicator: str | None = None
+    by: str | None = None
+    guidelines_version: str | None = None
+    note: str | None = None
+    decisions: list[Decision]
+
+
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "adjudication": Adjudication,
     "document": Document,
     "annotation_set": AnnotationSet,
     "gold_document": GoldDocument,

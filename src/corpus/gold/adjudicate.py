@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.core.errors import InvalidData, Issue, UserError
+from pydantic import ValidationError
+
+from corpus.core.errors import InvalidData, Issue, UserError, model_issues
 from corpus.core.goldfile import gold_bytes
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root
 from corpus.core.jsontext import parse_json, read_json_text
@@ -37,11 +39,21 @@ from corpus.core.models import (
     Relation,
     StanceJudgement,
 )
-from corpus.gold.convert import load_exports
+from corpus.gold.validate import (
+    DECISIONS_FILE,
+    GOLD_FILE,
+    ITEM_FIELDS,
+    gold_issues,
+    read_gold_records,
+    validate_decisions,
+    validate_export_sets,
+)
+from corpus.ingest.clean import load_documents
+from corpus.labelstudio.exports import export_files
 
-DECISIONS = Path("annotations/adjudication.json")
+DECISIONS = DECISIONS_FILE
 TODO = Path("annotations/adjudication.todo.json")
-GOLD = Path("annotations/gold.jsonl")
+GOLD = GOLD_FILE
 
 Content = dict[str, Any]
 
@@ -134,10 +146,17 @@ def file_defaults(path: Path) -> dict[str, str]:
     return {} if issues or errs else _defaults(data)
 
 
-def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], list[Issue]]:
-    """Decisions by (doc_id, key), each carrying its own `by` and `guidelines_version` (file defaults filled in)."""
-    if not path.is_file():
+def load_decisions(path: Path, file: str | None = None) -> tuple[dict[tuple[str, str], dict[str, Any]], list[Issue]]:
+    """Decisions by (doc_id, key), each carrying its own `by` and `guidelines_version` (file defaults filled in).
+
+    Checked strictly first (validate.validate_decisions: strict JSON, the adjudication JSON Schema): none is
+    used when any is wrong.
+    """
+    if not path.exists():
         return {}, []
+    _, strict = validate_decisions(path, file)
+    if strict:
+        return {}, strict
     raw, issues = read_json_text(path)
     data, errs = parse_json(raw, str(path)) if raw is not None else (None, [])
     issues += errs
@@ -170,6 +189,26 @@ def load_decisions(path: Path) -> tuple[dict[tuple[str, str], dict[str, Any]], l
                                 "adjudication.format"))
         decisions[(d["doc_id"], d["key"])] = {**defaults, **d}
     return decisions, issues
+
+
+def _item_issues(layer: str, content: Content, file: str, where: str, key: str) -> list[Issue]:
+    """A resolved item must be a complete, well-typed item of its layer (a `set` can leave it partial)."""
+    fields = ITEM_FIELDS[layer]
+    missing = [f for f in fields if f not in content and f not in ("value_max", "claimant", "holder")]
+    if missing:
+        return [Issue(file, where, key, ",".join(missing), f"the decided item has no {', '.join(missing)}; give "
+                      "them in 'set' or take an annotator's item", "adjudication.partial")]
+    link = {"claims": "claimant", "attributed": "holder"}.get(layer)
+    plain = {k: v for k, v in content.items() if k != link}
+    try:
+        _ITEM_MODEL[layer](**({"id": "x"} if layer != "stance" else {}), **plain)
+    except ValidationError as exc:
+        return model_issues(exc, file, where, "adjudication.content")
+    return []
+
+
+_ITEM_MODEL: dict[str, Any] = {"entities": EntityMention, "claims": NumericClaim, "attributed": AttributedStance,
+                               "stance": StanceJudgement}
 
 
 def key_of(key: str, content: Content) -> str:
@@ -220,6 +259,10 @@ def resolve(dis: Disagreement, decision: dict[str, Any], file: str) -> tuple[Con
     if take is not None and content is None:
         return None, [Issue(file, where, dis.key, "take", f"{take} did not make this item; use take null to drop "
                             "it or 'set' to add it", "adjudication.take")]
+    if content is not None:
+        errs = _item_issues(dis.key.split("@", 1)[0], content, file, where, dis.key)
+        if errs:
+            return None, errs
     return content, []
 
 
@@ -292,7 +335,7 @@ def gold_document(doc_id: str, items: dict[str, Content], sets: Sequence[Annotat
 def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_name: str = str(DECISIONS),
                 ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
     """The whole derivation: returns the gold, the undecided disagreements, and every problem found."""
-    decisions, issues = load_decisions(decisions_path)
+    decisions, issues = load_decisions(decisions_path, decisions_name)
     default_version = file_defaults(decisions_path).get("guidelines_version")
     used: set[tuple[str, str]] = set()
     golds, undecided = [], []
@@ -342,14 +385,53 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
     return golds, undecided, issues
 
 
-def cli_adjudicate() -> None:
-    root = repo_root()
+def dropped(previous: Sequence[GoldDocument], new: Sequence[GoldDocument], file: str) -> list[Issue]:
+    """Documents, and layers of a document, the previous gold had and the new one would lose."""
+    now = {g.doc_id: g for g in new}
+    issues = []
+    for old in previous:
+        g = now.get(old.doc_id)
+        if g is None:
+            issues.append(Issue(file, f"doc {old.doc_id}", "-", "doc_id", "the previous gold has this document, the "
+                                "new one would not", "adjudication.drops-document"))
+            continue
+        for layer in ("entities", "claims", "stance", "attributed", "relations"):
+            if getattr(old, layer) and not getattr(g, layer):
+                issues.append(Issue(file, f"doc {old.doc_id}", "-", layer, f"the previous gold has {layer} for "
+                                    "this document, the new one would have none", "adjudication.drops-layer"))
+    return issues
 
-    sets, issues = load_exports(root)
-    if not sets and not issues:
+
+def cli_adjudicate(allow_drop: bool = False) -> None:
+    """Validate every input first (exports against the seeds, decisions against their schema, the previous gold);
+    derive; validate the derived gold against the seeds; refuse to lose a document or a layer unless allowed.
+    Writes the gold only when all of that passes; writes adjudication.todo.json only to list undecided items."""
+    root = repo_root()
+    documents = load_documents(root)
+    files = export_files(root)
+    if not files:
         raise UserError(f"no Label Studio exports under {root / 'annotations'}; run `corpus ls pull` first")
-    golds, undecided, errs = derive_gold(sets, root / DECISIONS)
-    issues += errs
+    sets: list[AnnotationSet] = []
+    issues: list[Issue] = []
+    for path in files:
+        got, errs = validate_export_sets(path, documents)
+        sets += got
+        issues += errs
+    if (root / DECISIONS).exists():
+        issues += validate_decisions(root / DECISIONS, str(DECISIONS))[1]
+    previous: list[GoldDocument] = []
+    if (root / GOLD).exists():
+        previous, errs = read_gold_records(root / GOLD)
+        if errs and not allow_drop:
+            issues += [*errs, Issue(str(GOLD), "-", "-", "-", "the previous gold cannot be read, so what the new "
+                                    "one would drop cannot be checked: fix it, or pass --allow-drop",
+                                    "adjudication.previous-gold")]
+    if issues:
+        raise InvalidData(issues)
+    golds, undecided, issues = derive_gold(sets, root / DECISIONS)
+    issues += gold_issues(golds, documents, str(GOLD))
+    if not allow_drop:
+        issues += dropped(previous, golds, str(GOLD))
     if undecided:
         atomic_write_bytes(root / TODO, dump_json({"decisions": [d.to_json() for d in undecided]}))
         issues += [Issue(str(DECISIONS), f"doc {d.doc_id}", d.key, "-", "disagreement without a decision (see "

@@ -70,6 +70,9 @@ def _is_int(x: object) -> TypeGuard[int]:
     return isinstance(x, int) and not isinstance(x, bool) and INT64[0] <= x <= INT64[1]
 
 
+is_int = _is_int
+
+
 def _is_number(x: object) -> TypeGuard[int | float]:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -202,6 +205,10 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
             continue
         from_name, rid = result.get("from_name"), result.get("id")
         rid_s = str(rid) if rid is not None else "-"
+        to_name = result.get("to_name", c.TEXT)
+        if to_name != c.TEXT:
+            ctx.add(rid_s, str(from_name), f"to_name {to_name!r} is not the labeled text object {c.TEXT!r}",
+                    "result.to-name")
         if not isinstance(from_name, str):
             ctx.add(rid_s, str(from_name), f"from_name {from_name!r} is not a control name", "result.unknown-from-name")
         elif from_name in SPAN_CONTROLS:
@@ -319,6 +326,8 @@ def convert_task(task: dict[str, Any], source_name: str) -> tuple[Sets, Issues]:
     if not isinstance(task, dict):
         ctx.add("-", "-", "task is not an object", "task.malformed")
         return [], issues
+    if not _is_int(task_id):
+        ctx.add("-", "id", f"task id must be an integer (64-bit), got {task_id!r}", "task.id")
     data: dict[str, Any] = task["data"] if isinstance(task.get("data"), dict) else {}
     text, doc_id = data.get("text"), data.get("doc_id")
     if not isinstance(text, str):
@@ -336,14 +345,27 @@ def convert_task(task: dict[str, Any], source_name: str) -> tuple[Sets, Issues]:
     if annotations is not None and not isinstance(annotations, list):
         ctx.add("-", "annotations", "annotations is not a list", "task.malformed")
         return [], issues
+    if not annotations:
+        ctx.add("-", "annotations", f"task has no annotations ({annotations!r}): its document would get no "
+                "labels", "task.no-annotations")
+        return [], issues
     by_annotator: dict[str, models.AnnotationSet] = {}
-    for annotation in annotations or []:
-        if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
+    for n, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict):
+            ctx.where = f"task {task_id}/annotation #{n}"
+            ctx.add("-", "-", f"annotation is not an object: {type(annotation).__name__}", "annotation.malformed")
+            continue
+        if annotation.get("was_cancelled"):
             continue
         ctx.where = f"task {task_id}/annotation {annotation.get('id')}"
         annotator = annotator_of(annotation.get("completed_by"))
         if annotator is None:
             ctx.add("-", "completed_by", "annotation has no annotator", "annotation.no-annotator")
+            continue
+        lead_time = annotation.get("lead_time")
+        if lead_time is not None and not (_is_number(lead_time) and lead_time >= 0):
+            ctx.add("-", "lead_time", f"lead_time must be a number of seconds >= 0, got {lead_time!r}",
+                    "annotation.lead-time")
             continue
         results = annotation.get("result")
         layers = _layers(ctx, results if isinstance(results, list) else [], text)

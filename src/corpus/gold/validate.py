@@ -18,24 +18,28 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from corpus.core import taxonomy as tx
-from corpus.core.errors import InvalidData, Issue
-from corpus.core.jsontext import parse_json, read_json_text
-from corpus.core.models import AnnotationSet, Document, GoldDocument, Layers, NumericClaim, Span
+from corpus.core.errors import InvalidData, Issue, model_issues
+from corpus.core.io import sha256_bytes
+from corpus.core.jsontext import parse_json, read_json, read_json_text
+from corpus.core.models import Adjudication, AnnotationSet, Document, GoldDocument, Layers, NumericClaim, Span
 from corpus.core.schema import validator
-from corpus.gold.convert import convert_tasks
+from corpus.gold.convert import convert_task
+from corpus.gold.convert import is_int as is_int
 from corpus.ingest.clean import load_sources, seed_paths
-from corpus.labelstudio.exports import read_export
+from corpus.labelstudio.exports import read_export, task_where
 from corpus.suggest.numbers import parse_quantity
 
 GOLD_FILE = Path("annotations/gold.jsonl")
+M = TypeVar("M", bound=BaseModel)
 REL_TOL = 1e-9
 
 
@@ -70,7 +74,7 @@ def schema_issues(record: Any, schema_name: str, file: str, where: str) -> list[
     return issues
 
 
-def load_records(path: Path, schema_name: str, model: type[BaseModel]) -> tuple[list[Any], list[Issue]]:
+def load_records(path: Path, schema_name: str, model: type[M]) -> tuple[list[M], list[Issue]]:
     """Read a .jsonl (one record per line) or .json (one record or a list); schema-check, then build models."""
     raw, issues = read_json_text(path)
     if raw is None:
@@ -273,56 +277,185 @@ def check_annotation_set(aset: AnnotationSet, text: str, file: str, language: st
 
 
 # ---- whole files and the repo ---------------------------------------------------------------------------------
-def validate_gold(path: Path, documents: Sequence[Document]) -> list[Issue]:
-    golds, issues = load_records(path, "gold_document", GoldDocument)
+def gold_issues(golds: Sequence[GoldDocument], documents: Sequence[Document], file: str) -> list[Issue]:
+    """Every rule on a gold: each document's layers against its seed text, and exactly one record per seed."""
     by_id = {d.doc_id: d for d in documents}
     seen: Counter[str] = Counter()
+    issues = []
     for gold in golds:
         seen[gold.doc_id] += 1
         doc = by_id.get(gold.doc_id)
         if doc is None:
-            issues.append(Issue(str(path), f"doc {gold.doc_id}", "-", "doc_id", "no such document in seeds/",
+            issues.append(Issue(file, f"doc {gold.doc_id}", "-", "doc_id", "no such document in seeds/",
                                 "gold.coverage"))
             continue
-        issues += check_layers(gold, doc.text, doc.language, str(path), f"doc {gold.doc_id}")
+        issues += check_layers(gold, doc.text, doc.language, file, f"doc {gold.doc_id}")
     for doc_id in sorted(by_id):
         if seen[doc_id] != 1:
-            issues.append(Issue(str(path), f"doc {doc_id}", "-", "doc_id",
+            issues.append(Issue(file, f"doc {doc_id}", "-", "doc_id",
                                 f"{seen[doc_id]} gold records; exactly one required", "gold.coverage"))
     return issues
 
 
-def task_texts(tasks: Iterable[Any]) -> dict[str, tuple[str, str]]:
-    """doc_id -> (task location, task text) for every well-formed task of an export."""
-    out: dict[str, tuple[str, str]] = {}
-    for task in tasks:
-        data = task.get("data") if isinstance(task, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("doc_id"), str) and isinstance(data.get("text"), str):
-            out[data["doc_id"]] = (f"task {task.get('id')}", data["text"])
-    return out
+def read_gold_records(path: Path) -> tuple[list[GoldDocument], list[Issue]]:
+    """The gold file's records, strictly read and schema-checked (no check against the seeds)."""
+    return load_records(path, "gold_document", GoldDocument)
 
 
-def validate_export(path: Path, documents: Sequence[Document]) -> list[Issue]:
-    """A Label Studio export: converter problems, task text drift, then the semantic rules per annotation set."""
-    tasks, issues = read_export(path)
-    sets, more = convert_tasks(tasks, path.name)
-    issues += more
-    texts = task_texts(tasks)
-    by_id = {d.doc_id: d for d in documents}
-    drifted: set[str] = set()
-    for doc_id, (task_where, text) in sorted(texts.items()):
-        doc = by_id.get(doc_id)
-        if doc is not None and doc.text != text:
-            drifted.add(doc_id)
-            issues.append(Issue(str(path), task_where, "-", "data.text",
-                                "task text differs from the current clean text of this document: offsets would not "
-                                "transfer; re-annotate or pin the cleaning", "tasks.text-drift"))
+def validate_gold(path: Path, documents: Sequence[Document]) -> list[Issue]:
+    golds, issues = read_gold_records(path)
+    return issues + gold_issues(golds, documents, str(path))
+
+
+@dataclass(frozen=True)
+class SeedRef:
+    """What a task is checked against: the hash of the seed's clean text (cheap to compare) and its language."""
+
+    sha256: str
+    language: str
+
+
+def seed_refs(documents: Iterable[Document]) -> dict[str, SeedRef]:
+    return {d.doc_id: SeedRef(sha256_bytes(d.text.encode("utf-8")), d.language) for d in documents}
+
+
+def seed_check(where: str, doc_id: str, text: str, file: str,
+               refs: Mapping[str, SeedRef]) -> tuple[str | None, list[Issue]]:
+    """The seed language to check a task's claims with, or None (with the issue) when the task cannot be checked:
+    its document is unknown, or its text is not the seed's clean text (offsets would not transfer)."""
+    ref = refs.get(doc_id)
+    if ref is None:
+        return None, [Issue(file, where, "-", "data.doc_id", f"no document {doc_id!r} in seeds/",
+                            "tasks.unknown-doc")]
+    if sha256_bytes(text.encode("utf-8", "surrogatepass")) != ref.sha256:
+        return None, [Issue(file, where, "-", "data.text", "task text differs from the current clean text of this "
+                            "document: offsets would not transfer; re-annotate or pin the cleaning",
+                            "tasks.text-drift")]
+    return ref.language, []
+
+
+def validate_task(task: Any, file: str, refs: Mapping[str, SeedRef] | None
+                  ) -> tuple[list[AnnotationSet], list[Issue]]:
+    """One task: convert, check it against its seed, then every semantic rule on each annotation set.
+
+    The one per-task check shared by `validate`, `build`, `adjudicate` and `stream-build` (whose fast path only
+    skips tasks it has proved this function would pass). Without `refs` the task is checked on its own text and
+    its own language. A task that fails the seed check yields no sets.
+    """
+    sets, issues = convert_task(task, file)
+    if not sets:
+        return sets, issues
+    data = task["data"]
+    text = data["text"]
+    language: str | None = "es" if data.get("language") == "es" else "en"
+    if refs is not None:
+        language, errs = seed_check(task_where(task, 0), data["doc_id"], text, file, refs)
+        if language is None:
+            return [], issues + errs
     for aset in sets:
-        if aset.doc_id in drifted or aset.doc_id not in texts:
-            continue
-        language = by_id[aset.doc_id].language if aset.doc_id in by_id else "en"
-        issues += check_annotation_set(aset, texts[aset.doc_id][1], str(path), language)
+        issues += check_annotation_set(aset, text, file, language or "en")
+    return sets, issues
+
+
+def export_level_issues(tasks: Sequence[tuple[Any, Any]], file: str) -> list[Issue]:
+    """Rules over the whole export, from each task's (id, doc_id) in export order."""
+    if not tasks:
+        return [Issue(file, "-", "-", "-", "the export holds no task", "export.empty")]
+    issues = []
+    ids: dict[int, int] = {}
+    docs: dict[str, Any] = {}
+    for n, (task_id, doc_id) in enumerate(tasks):
+        where = f"task {task_id}" if is_int(task_id) else f"task #{n}"
+        if is_int(task_id):
+            if task_id in ids:
+                issues.append(Issue(file, where, "-", "id", f"task id {task_id} is also task #{ids[task_id]} of "
+                                    "this export", "task.duplicate-id"))
+            ids.setdefault(task_id, n)
+        if isinstance(doc_id, str) and doc_id:
+            if doc_id in docs:
+                issues.append(Issue(file, where, "-", "data.doc_id", f"document {doc_id!r} already has task "
+                                    f"{docs[doc_id]} in this export", "task.duplicate-doc"))
+            docs.setdefault(doc_id, task_id)
     return issues
+
+
+def task_key(task: Any) -> tuple[Any, Any]:
+    """(id, doc_id) of a decoded task, for export_level_issues."""
+    if not isinstance(task, dict):
+        return None, None
+    data = task.get("data")
+    return task.get("id"), data.get("doc_id") if isinstance(data, dict) else None
+
+
+def validate_export(path: Path, documents: Sequence[Document] | None) -> list[Issue]:
+    """A Label Studio export: strict reading, every task (validate_task), then the export-level rules."""
+    return validate_export_sets(path, documents)[1]
+
+
+def validate_export_sets(path: Path, documents: Sequence[Document] | None
+                         ) -> tuple[list[AnnotationSet], list[Issue]]:
+    """validate_export, also returning the annotation sets (for adjudicate and build)."""
+    tasks, issues = read_export(path)
+    if not tasks and issues:
+        return [], issues
+    refs = seed_refs(documents) if documents is not None else None
+    sets: list[AnnotationSet] = []
+    for task in tasks:
+        got, errs = validate_task(task, path.name, refs)
+        sets += got
+        issues += errs
+    return sets, issues + export_level_issues([task_key(t) for t in tasks], path.name)
+
+
+# ---- adjudication decisions ------------------------------------------------------------------------------------
+DECISIONS_FILE = Path("annotations/adjudication.json")
+# layer of an item key -> the fields of its items (decisions' `set` may give only these)
+ITEM_FIELDS: dict[str, tuple[str, ...]] = {
+    "entities": ("start", "end", "text", "label"),
+    "claims": ("start", "end", "text", "value", "value_max", "unit", "qualifier", "kind", "claimant"),
+    "attributed": ("start", "end", "text", "target", "polarity", "holder"),
+    "stance": ("target", "label"),
+}
+
+
+def validate_decisions(path: Path, file: str | None = None) -> tuple[list[dict[str, Any]], list[Issue]]:
+    """The decisions file: strict JSON, the adjudication JSON Schema, then rules per decision.
+
+    Returns the decisions as plain dicts holding only the fields given (so `set` is partial), or no decision
+    at all when any problem was found: a gold is never derived from decisions that are half understood.
+    """
+    name = file or str(path)
+    data, issues = read_json(path, name)
+    if data is None or issues:
+        return [], issues
+    for error in sorted(validator("adjudication").iter_errors(data), key=lambda e: list(map(str, e.path))):
+        where_path = list(error.path)
+        where = "-"
+        if len(where_path) >= 2 and where_path[0] == "decisions" and isinstance(where_path[1], int):
+            where, where_path = f"decision {where_path[1]}", where_path[2:]
+        issues.append(Issue(name, where, "-", _path_str(where_path), error.message[:300],
+                            f"schema.{error.validator}"))
+    if issues:
+        return [], issues
+    try:
+        model = Adjudication.model_validate(data)
+    except ValidationError as exc:  # the schema and the model disagree: still located
+        return [], model_issues(exc, name, "-", "schema.model")
+    decisions = [d.model_dump(exclude_unset=True) for d in model.decisions]
+    seen: set[tuple[str, str]] = set()
+    for d in decisions:
+        where, key = f"doc {d['doc_id']}", d["key"]
+        if d["reason"].strip() in ("", "TODO"):
+            issues.append(Issue(name, where, key, "reason", "a decision needs a reason", "adjudication.reason"))
+        if (d["doc_id"], key) in seen:
+            issues.append(Issue(name, where, key, "key", "decided twice", "adjudication.duplicate"))
+        seen.add((d["doc_id"], key))
+        allowed = ITEM_FIELDS[key.split("@", 1)[0]]
+        for field in sorted(set(d.get("set") or {}) - set(allowed)):
+            issues.append(Issue(name, where, key, f"set.{field}", f"{field} is not a field of a "
+                                f"{key.split('@', 1)[0]} item (allowed: {', '.join(allowed)})",
+                                "adjudication.set-field"))
+    return (decisions if not issues else []), issues
 
 
 def validate_sources(root: Path) -> list[Issue]:

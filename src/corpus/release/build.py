@@ -39,7 +39,17 @@ from corpus.gold.adjudicate import version_key
 from corpus.gold.convert import load_exports
 from corpus.gold.provenance import PROVENANCE, load_provenance
 from corpus.gold.suggestion_bias import repo_suggestions, suggestion_bias
+from corpus.gold.validate import (
+    DECISIONS_FILE,
+    read_gold_records,
+    validate_decisions,
+    validate_export,
+    validate_gold,
+    validate_sources,
+)
+from corpus.gold.validate import GOLD_FILE as GOLD_PATH
 from corpus.ingest.clean import load_documents
+from corpus.labelstudio.exports import export_files
 from corpus.release.card import render_card
 from corpus.release.croissant import croissant_json
 from corpus.release.datasheet import render_datasheet
@@ -420,9 +430,48 @@ def _text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
+def build_rules(root: Path, documents: list[Document]) -> list[Issue]:
+    """The build's own input rules (what a Parquet release cannot represent), on inputs valid for everything else."""
+    golds, issues = read_gold_records(root / GOLD_PATH)
+    sets, more = load_exports(root)
+    if issues or more:
+        return []  # already reported by the checks above
+    return check_inputs(documents, golds, sets)
+
+
+def input_issues(root: Path, documents: list[Document]) -> list[Issue]:
+    """Every input a build reads: sources, exports, decisions, gold, then the build's own rules.
+
+    `build` and `release` refuse to build when this is not empty; `validate` reports it.
+    """
+    issues = validate_sources(root)
+    for export in export_files(root):
+        issues += validate_export(export, documents)
+    if (root / DECISIONS_FILE).exists():
+        issues += validate_decisions(root / DECISIONS_FILE, str(DECISIONS_FILE))[1]
+    gold = root / GOLD_PATH
+    if not gold.exists():
+        issues.append(Issue(str(GOLD_PATH), "-", "-", "-", "no gold file; run `corpus adjudicate`", "gold.missing"))
+    else:
+        issues += validate_gold(gold, documents)
+    if not issues:
+        issues += build_rules(root, documents)
+    return issues
+
+
 def build_repo(root: Path, out: Path, version: str, released: str | None = None) -> ReleaseManifest:
     """Build from the repo's own inputs (clean seeds, gold, exports, agreement, provenance record, datasheet,
-    guidelines): shared by build and release."""
+    guidelines): shared by build and release.
+
+    The inputs go through input_issues first: exactly what `corpus validate` checks, so a build never accepts
+    what validate refuses.
+    """
+    if not (root / GOLD_FILE).is_file():
+        raise UserError(f"{GOLD_FILE} does not exist; run `corpus adjudicate` first")
+    documents = load_documents(root)
+    issues = input_issues(root, documents)
+    if issues:
+        raise InvalidData(list(dict.fromkeys(issues)))
     gold = load_gold(root)
     sets, issues = load_exports(root)
     record = None
@@ -432,7 +481,7 @@ def build_repo(root: Path, out: Path, version: str, released: str | None = None)
     if issues:
         raise InvalidData(issues)
     bias = suggestion_bias(repo_suggestions(root), gold, sets)
-    return build_folder(out, version, load_documents(root), gold, sets, released=released,
+    return build_folder(out, version, documents, gold, sets, released=released,
                         agreement=load_agreement(root), record=record, bias=bias,
                         datasheet=_text(root / DATASHEET_FILE), guidelines=_text(root / "docs" / "guidelines.md"))
 

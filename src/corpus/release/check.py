@@ -1,20 +1,39 @@
-"""`corpus validate`: what to check is decided per path (sources, exports, gold, release folders), and with no
-path everything the repository holds. It sits at the release stage because release folders are among what it checks."""
+"""`corpus validate`: what to check is decided by each file's CONTENT, never by its name, and with no path everything
+the repository holds. It sits at the release stage because release folders are among what it checks, and because
+the build's own input rules (release.build.check_inputs) are part of what `validate` reports: `validate` and
+`build` run the very same checks, so one never passes what the other refuses.
+
+What a path is, by content:
+  a folder holding SHA256SUMS or manifest.json   a release folder (release.verify)
+  any other folder                               each non-hidden entry, by content
+  a JSON array                                   a Label Studio full-JSON export
+  a JSON object with a `decisions` list          adjudication decisions (the adjudication JSON Schema)
+  a JSON object with doc_id, or JSON lines       gold documents (one per line)
+  a JSON object like agreement.json              an agreement report: strict JSON only (it is derived output)
+  a JSON object with annotation_passes           the provenance record (gold.provenance)
+  TOML                                           a sources file (seeds/sources.toml)
+  a file under seeds/ that is not TOML           a raw seed: checked with seeds/sources.toml (sources.coverage)
+Anything else is `validate.unknown-file`; a FIFO, socket or device is `file.not-regular` and is never read.
+"""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root
+from corpus.core.jsontext import decode_utf8, parse_json, read_bytes
 from corpus.core.models import Document
 from corpus.core.schema import drift
-from corpus.gold.provenance import PROVENANCE, validate_provenance
-from corpus.gold.validate import GOLD_FILE, validate_export, validate_gold, validate_sources
-from corpus.ingest.clean import load_documents
-from corpus.labelstudio.exports import export_files
+from corpus.gold.provenance import PROVENANCE, load_provenance, validate_provenance
+from corpus.gold.validate import validate_decisions, validate_export, validate_gold, validate_sources
+from corpus.ingest.clean import load_documents, load_sources
+from corpus.release.build import input_issues
 from corpus.release.verify import verify_folder
+
+AGREEMENT_KEYS = frozenset({"annotators", "documents", "method", "pairs"})
 
 
 def release_folders(root: Path) -> list[Path]:
@@ -24,55 +43,119 @@ def release_folders(root: Path) -> list[Path]:
     return sorted(p for p in build.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "dev")
 
 
+def _unknown(path: Path, what: str) -> list[Issue]:
+    return [Issue(str(path), "-", "-", "-", f"not a file corpus knows ({what}): an export, gold, decisions, "
+                  "sources file, seed or release folder", "validate.unknown-file")]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def kind_of(path: Path, root: Path) -> tuple[str, list[Issue]]:
+    """What a file is, from its content: export, decisions, gold, agreement, sources, seed; or its problems."""
+    data, issues = read_bytes(path)
+    if data is None:
+        return "unreadable", issues
+    if _inside(path, root / "seeds") and path.suffix != ".toml":
+        return "seed", []
+    text, issues = decode_utf8(data, str(path))
+    if text is None:
+        return "unreadable", issues
+    stripped = text.lstrip()
+    if not stripped:
+        return "unknown", _unknown(path, "an empty file")
+    if stripped.startswith("["):
+        return "export", []
+    if stripped.startswith("{"):
+        first = stripped.split("\n", 1)[0]
+        value, errs = parse_json(stripped, str(path))
+        if value is None and errs and errs[0].rule == "json.syntax":
+            line, errs = parse_json(first, str(path))
+            return ("gold", []) if isinstance(line, dict) and "doc_id" in line else ("unreadable", errs)
+        if value is None:
+            return "unreadable", errs
+        if isinstance(value, dict) and "decisions" in value:
+            return "decisions", []
+        if isinstance(value, dict) and "doc_id" in value:
+            return "gold", []
+        if isinstance(value, dict) and "annotation_passes" in value and "adjudicators" in value:
+            return "provenance", []
+        if isinstance(value, dict) and set(value) == AGREEMENT_KEYS:
+            return "agreement", errs
+        return "unknown", _unknown(path, "a JSON object of no known kind")
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return "unknown", _unknown(path, "neither JSON nor TOML")
+    return "sources", []
+
+
 def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list[Issue]:
-    if path.is_dir() and (path / "SHA256SUMS").is_file():
-        return verify_folder(path)
-    if path.name == "sources.toml":
-        return validate_sources(root)
-    if path.name == PROVENANCE.name:
-        return validate_provenance(root)
-    if path.suffix == ".jsonl":
-        return validate_gold(path, documents)
-    if path.suffix == ".json" and path.name.startswith("export-"):
-        return validate_export(path, documents)
     if path.is_dir():
+        if (path / "SHA256SUMS").exists() or (path / "manifest.json").exists():
+            return verify_folder(path)
         return [i for child in sorted(path.iterdir()) if not child.name.startswith(".")
                 for i in validate_path(child, root, documents)]
-    return []
+    kind, issues = kind_of(path, root)
+    if kind == "export":
+        return validate_export(path, documents)
+    if kind == "decisions":
+        return validate_decisions(path)[1]
+    if kind == "gold":
+        return validate_gold(path, documents)
+    if kind == "provenance":
+        if path.resolve() == (root / PROVENANCE).resolve():
+            return validate_provenance(root)  # also against the exports and the decisions
+        return load_provenance(path)[1]
+    if kind == "seed":
+        return validate_sources(root)
+    if kind == "sources":
+        if path.resolve() == (root / "seeds" / "sources.toml").resolve():
+            return validate_sources(root)
+        try:
+            load_sources(path)
+        except InvalidData as exc:
+            return exc.issues
+        return []
+    return issues  # agreement (strict JSON issues only), unknown, unreadable
 
 
 def validate_repo(root: Path) -> list[Issue]:
-    """Everything: seeds metadata, committed schemas, exports, the gold, and every release folder."""
-    issues = validate_sources(root)
-    issues += drift(root / "schema")
-    documents = load_documents(root)
-
-    for export in export_files(root):
-        issues += validate_export(export, documents)
-    gold = root / GOLD_FILE
-    if gold.is_file():
-        issues += validate_gold(gold, documents)
-    issues += validate_provenance(root)
+    """Everything: seeds metadata, committed schemas, exports, decisions, the gold, and every release folder."""
+    try:
+        documents = load_documents(root)
+    except InvalidData as exc:
+        return exc.issues
+    issues = drift(root / "schema") + input_issues(root, documents) + validate_provenance(root)
     for folder in release_folders(root):
-        issues += validate_path(folder, root, documents)
+        issues += verify_folder(folder)
     return issues
 
 
-def cli_validate(paths: list[Path], as_json: bool = False) -> None:
+def _unique(issues: list[Issue]) -> list[Issue]:
+    return list(dict.fromkeys(issues))
 
+
+def cli_validate(paths: list[Path], as_json: bool = False) -> None:
     root = repo_root()
     if not paths:
         issues = validate_repo(root)
     else:
-        missing = [str(p) for p in paths if not p.exists()]
+        missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
         if missing:
             raise UserError(f"no such file or folder: {', '.join(missing)}")
-
         documents = load_documents(root)
         issues = [i for p in paths for i in validate_path(p, root, documents)]
+    issues = _unique(issues)
     if issues:
         raise InvalidData(issues)
     if as_json:
         print("[]")
     else:
         print("valid: no problems found")
+

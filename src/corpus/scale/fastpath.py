@@ -57,6 +57,7 @@ class Value(msgspec.Struct, gc=False):
 class Result(msgspec.Struct, gc=False):
     id: str | None = None
     from_name: str | None = None
+    to_name: str | None = "text"
     type: str | None = None
     value: Value | None = None
     from_id: str | None = None
@@ -126,7 +127,7 @@ def decode_tasks(body: bytes | memoryview) -> list[Task] | None:
     """A region's tasks in the typed shape, or None when any value has another shape (or the JSON is bad)."""
     try:
         return DECODER.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # RecursionError: absurd nesting
         return None
 
 
@@ -209,15 +210,20 @@ def _disjoint(items: Sequence[Sequence[Any]]) -> bool:
     return True
 
 
-def task_records(task: Task, file: str) -> list[SetRecord] | None:
-    """The task's annotation sets as rows, or None when the reference path must handle (and report) it."""
+def task_records(task: Task, file: str, language: str | None = None) -> list[SetRecord] | None:
+    """The task's annotation sets as rows, or None when the reference path must handle (and report) it.
+
+    `language`: the seed's, to check claims with (the task's own `language` field when None).
+    """
     data = task.data
     if data is None:
         return None
     text, doc_id = data.text, data.doc_id
     if text is None or doc_id is None or not 0 < len(doc_id) <= ID_MAX_LENGTH:
         return None
-    language = "es" if data.language == "es" else "en"
+    if task.id is None or not task.annotations:
+        return None
+    language = language or ("es" if data.language == "es" else "en")
     predictions = {p.id: p.model_version for p in task.predictions or () if p.model_version is not None}
     out: list[SetRecord] = []
     seen: set[str] = set()
@@ -253,7 +259,7 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
             continue
         route = ROUTE.get(result.from_name)
         rid = result.id
-        if route is None or rid is None:
+        if route is None or rid is None or result.to_name != "text":
             return None
         what, name, allowed = route
         if what == SPAN:
@@ -359,7 +365,7 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
         span[6], span[7] = surfaces.get(who) if who else None, who
 
     created, updated = _stamp(ann.created_at), _stamp(ann.updated_at)
-    if created is False or updated is False or (ann.lead_time is not None and not math.isfinite(ann.lead_time)):
+    if created is False or updated is False or (ann.lead_time is not None and not 0 <= ann.lead_time < math.inf):
         return None
     version = _shown_version(ann, predictions)
     name = alias(annotator)

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -37,20 +36,19 @@ import pyarrow.parquet as pq
 
 from corpus.core import faults, outputs
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import atomic_write_bytes, repo_root
-from corpus.core.models import AnnotationSet
+from corpus.core.io import atomic_write_bytes, repo_root, sha256_bytes
+from corpus.core.jsontext import utf8_issue
+from corpus.core.models import AnnotationSet, Document
 from corpus.core.repolock import repo_lock
-from corpus.gold.convert import convert_task
-from corpus.gold.validate import check_annotation_set
-from corpus.labelstudio.exports import read_export
+from corpus.gold.validate import SeedRef, export_level_issues, seed_refs, task_key, validate_task
+from corpus.ingest.clean import load_documents
+from corpus.labelstudio.exports import TASK_START, WS, decode_pieces, read_export, tasks_end
 from corpus.release import build
 from corpus.scale import columns, engines, fastpath
 from corpus.scale.fastpath import SetRecord
 
-TASK_START = re.compile(rb'\{\s*"id"\s*:\s*(-?\d+)\s*,\s*"annotations"\s*:')
 REGION_BYTES = 8 << 20
 WINDOW = 1 << 18
-WS = b" \t\r\n"
 TABLES: tuple[str, ...] = ("annotators", "entities", "claims")
 
 
@@ -71,16 +69,10 @@ def parquet_path(name: str) -> str:
 
 
 # ---- per task, shared by the streaming and the in-memory path ---------------------------------------------
-def process_task(task: Any, file: str) -> tuple[list[AnnotationSet], list[Issue]]:
-    """Convert one task and validate each of its annotation sets against the task text."""
-    sets, issues = convert_task(task, file)
-    if sets:
-        data = task.get("data") or {}
-        text = data.get("text", "")
-        language = "es" if data.get("language") == "es" else "en"
-        for aset in sets:
-            issues += check_annotation_set(aset, text, file, language)
-    return sets, issues
+def process_task(task: Any, file: str, refs: Mapping[str, SeedRef] | None = None
+                 ) -> tuple[list[AnnotationSet], list[Issue]]:
+    """validate.validate_task: the one per-task check `corpus validate` runs too (against the seeds when given)."""
+    return validate_task(task, file, refs)
 
 
 def rows_for(sets: list[AnnotationSet]) -> dict[str, list[dict[str, Any]]]:
@@ -133,25 +125,6 @@ def iter_regions(path: Path, region_bytes: int = REGION_BYTES) -> Iterator[tuple
             start = end
 
 
-def _tasks_end(data: bytes | memoryview, last: bool) -> int:
-    """Where a region's tasks end: before trailing whitespace, the last region's closing `]`, and a comma."""
-    k = len(data)
-    while k and data[k - 1] in WS:
-        k -= 1
-    if last and k and data[k - 1] == ord("]"):
-        k -= 1
-        while k and data[k - 1] in WS:
-            k -= 1
-    if k and data[k - 1] == ord(","):
-        k -= 1
-    return k
-
-
-def _body(raw: bytes, last: bool) -> bytes:
-    """The tasks of a region as a JSON array."""
-    return b"[" + raw[:_tasks_end(raw, last)] + b"]"
-
-
 def read_body(path: str, start: int, end: int, last: bool) -> tuple[bytearray, memoryview]:
     """The region as a JSON array, read straight into place: `[` + tasks + `]` without copying the region thrice."""
     size = end - start
@@ -161,33 +134,14 @@ def read_body(path: str, start: int, end: int, last: bool) -> tuple[bytearray, m
         got = os.preadv(handle.fileno(), [memoryview(buf)[1:1 + size]], start)
     if got != size:
         raise OSError(f"{path}: short read at byte {start + got}")
-    k = 1 + _tasks_end(memoryview(buf)[1:1 + size], last)
+    k = 1 + tasks_end(memoryview(buf)[1:1 + size], last)
     buf[k] = ord("]")
     return buf, memoryview(buf)[:k + 1]
 
 
 def decode_region(raw: bytes, last: bool, file: str, offset: int) -> tuple[list[Any], list[Issue]]:
-    """The tasks of a region; on a syntax error, each task piece alone, the broken ones reported."""
-    try:
-        tasks = orjson.loads(_body(raw, last))
-        if not isinstance(tasks, list):
-            raise orjson.JSONDecodeError("not a list", "", 0)
-        return tasks, []
-    except orjson.JSONDecodeError:
-        pass
-    starts = [m.start() for m in TASK_START.finditer(raw)] or [0]
-    starts[0] = 0
-    tasks, issues = [], []
-    for k, a in enumerate(starts):
-        b = starts[k + 1] if k + 1 < len(starts) else len(raw)
-        piece = raw[a:b]
-        try:
-            tasks.extend(orjson.loads(_body(piece, last and k + 1 == len(starts))))
-        except orjson.JSONDecodeError as exc:
-            m = TASK_START.match(piece.lstrip(WS))
-            where = f"task {int(m.group(1))}" if m else f"bytes {offset + a}-{offset + b}"
-            issues.append(Issue(file, where, "-", "-", f"not valid JSON: {exc}", "export.invalid-json"))
-    return tasks, issues
+    """The tasks of a region, each read strictly and alone (exports.decode_pieces, as `corpus validate` does)."""
+    return decode_pieces(raw, last, file, offset)
 
 
 # ---- worker side --------------------------------------------------------------------------------------------
@@ -203,9 +157,12 @@ class Chunk:
     out_of_order: str | None
     peak_rss_kb: int
     pid: int
+    task_keys: list[tuple[Any, Any]] = field(default_factory=list)  # (id, doc_id) per task, in export order
 
 
 _SCHEMAS: dict[str, pa.Schema] = {}
+_REFS: dict[str, SeedRef] | None = None  # set by stream_build before the workers fork (passed along to Ray)
+INHERIT = "inherit"
 
 
 def _worker_init() -> None:
@@ -226,22 +183,56 @@ def peak_rss_kb() -> int:
     return 0
 
 
-def process_region(path: str, start: int, end: int, last: bool, file: str) -> Chunk:
-    """Decode, convert, validate and tabulate one region: the fast path per task, the reference where it gives up."""
+def _fast(task: fastpath.Task, file: str) -> list[SetRecord] | None:
+    """The fast path on one task, after the seed check it needs (cheap: one hash); None: use the reference."""
+    data = task.data
+    if task.id is None or data is None or data.doc_id is None or data.text is None:
+        return None
+    language = None
+    if _REFS is not None:
+        ref = _REFS.get(data.doc_id)
+        if ref is None or sha256_bytes(data.text.encode("utf-8", "surrogatepass")) != ref.sha256:
+            return None
+        language = ref.language
+    return fastpath.task_records(task, file, language)
+
+
+def process_region(path: str, start: int, end: int, last: bool, file: str,
+                   seeds: Mapping[str, SeedRef] | str | None = "inherit") -> Chunk:
+    """Decode, convert, validate and tabulate one region: the fast path per task, the reference where it gives up.
+
+    `seeds`: the seed references to check tasks against; INHERIT keeps the ones a forked worker inherited.
+    """
+    global _REFS
+    if not isinstance(seeds, str):
+        _REFS = dict(seeds) if seeds is not None else None
     buf, body = read_body(path, start, end, last)
+    try:
+        str(body, "utf-8")  # every byte, also in fields the typed decoder skips: validate reads them all
+    except UnicodeDecodeError as exc:
+        del buf, body
+        return Chunk(columns.tables([], _SCHEMAS or table_schemas()), [utf8_issue(exc, file, start - 1)], 0, 0,
+                     None, None, None, peak_rss_kb(), os.getpid())
     typed = fastpath.decode_tasks(body)
     records: list[SetRecord] = []
     issues: list[Issue] = []
     keys: list[tuple[str, str, int]] = []  # in export order: tables() below sorts and would hide disorder
+    task_keys: list[tuple[Any, Any]] = []
+    docs: set[Any] = set()
     reference = 0
     if typed is not None:
         plain: list[Any] | None = None
         for k, task in enumerate(typed):
-            got = fastpath.task_records(task, file)
+            doc_id = task.data.doc_id if task.data is not None else None
+            task_keys.append((task.id, doc_id))
+            got = _fast(task, file)
             if got is None:
-                plain = orjson.loads(body) if plain is None else plain
+                plain = orjson.loads(body) if plain is None else plain  # typed decoding passed: so does this
                 got = _reference(plain[k], file, issues)
                 reference += 1
+            if doc_id in docs:  # reported by the parent (task.duplicate-doc); its rows would break the order
+                got = []
+            docs.add(doc_id)
             records.extend(got)
             keys.extend(sorted(r.key for r in got))
         count = len(typed)
@@ -250,7 +241,12 @@ def process_region(path: str, start: int, end: int, last: bool, file: str) -> Ch
             raw = os.pread(handle.fileno(), end - start, start)
         tasks, issues = decode_region(raw, last, file, start)
         for task in tasks:
+            key = task_key(task)
+            task_keys.append(key)
             got = _reference(task, file, issues)
+            if key[1] in docs:
+                got = []
+            docs.add(key[1])
             records.extend(got)
             keys.extend(sorted(r.key for r in got))
         count = reference = len(tasks)
@@ -260,11 +256,11 @@ def process_region(path: str, start: int, end: int, last: bool, file: str) -> Ch
     if reference:
         gc.collect()  # the reference path builds pydantic models and exceptions; the fast path makes no cycles
     return Chunk(chunk_tables, issues, count, reference, min(keys, default=None), max(keys, default=None),
-                 out_of_order, peak_rss_kb(), os.getpid())
+                 out_of_order, peak_rss_kb(), os.getpid(), task_keys)
 
 
 def _reference(task: Any, file: str, issues: list[Issue]) -> list[SetRecord]:
-    sets, found = process_task(task, file)
+    sets, found = process_task(task, file, _REFS)
     issues.extend(found)
     return columns.records_of(sets)
 
@@ -345,15 +341,22 @@ def _output(out: Path) -> Iterator[tuple[Path, Path]]:
 
 def stream_build(export: Path, out: Path, workers: int | None = None, region_bytes: int = REGION_BYTES,
                  allow_invalid: bool = False, progress: Callable[[int], None] | None = None,
-                 engine: str = "local", address: str | None = None) -> BuildResult:
+                 engine: str = "local", address: str | None = None,
+                 documents: Sequence[Document] | None = None,
+                 refs: Mapping[str, SeedRef] | None = None) -> BuildResult:
     """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory.
 
     `engine` runs process_region on the local pool or on Ray tasks (corpus.scale.engines); the parent's side,
     and so the output, is the same under both.
+    With `documents` (the CLI passes the repository's seeds) every task is checked against its seed, by the hash
+    of its clean text and with its language, as `corpus validate` does; without, each task against itself.
+    `refs` gives the same check from precomputed validate.seed_refs (the benchmark's synthetic documents).
     """
+    global _REFS
     if not export.is_file():
-        raise UserError(f"{export} does not exist")
+        raise UserError(f"{export} does not exist or is not a regular file (a FIFO or device is never read)")
     engines.check_engine(engine, address)
+    _REFS = seed_refs(documents) if documents is not None else (dict(refs) if refs is not None else None)
     started = time.perf_counter()
     schemas = table_schemas()
     with _output(out) as (target, tmp):
@@ -368,6 +371,8 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
     writers = {n: RowGroupWriter(tmp / parquet_path(n), schemas[n]) for n in TABLES}
     last_key: tuple[str, str, int] | None = None
     worker_peaks: dict[int, int] = {}
+    task_keys: list[tuple[Any, Any]] = []
+    docs_seen: set[Any] = set()
     with engines.task_pool(engine, workers, address, initializer=_worker_init) as (submit, workers):
         window: deque[tuple[engines.Pending, int]] = deque()
         regions = iter_regions(export, region_bytes)
@@ -376,12 +381,16 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
             nonlocal last_key
             future, size = window.popleft()
             chunk = future.result()
+            chunk_docs = [d for _, d in chunk.task_keys]
+            repeated = {d for d in chunk_docs if d in docs_seen}  # task.duplicate-doc, not disorder
+            docs_seen.update(chunk_docs)
+            task_keys.extend(chunk.task_keys)
             disorder = chunk.out_of_order
             if chunk.first_key is not None:
                 if last_key is not None and chunk.first_key < last_key:
                     disorder = chunk.first_key[0]
                 last_key = chunk.last_key
-            if disorder is not None:
+            if disorder is not None and disorder not in repeated:
                 raise UserError(f"{export.name}: tasks are not in doc_id order (at {disorder}); the streaming "
                                 "build writes rows in export order: use the in-memory build")
             for name in TABLES:
@@ -395,7 +404,9 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
                 progress(size)
 
         for start, end, last in regions:
-            window.append((submit(process_region, str(export), start, end, last, export.name), end - start))
+            seeds = INHERIT if engine == "local" else _REFS  # Ray workers are not forked from this process
+            window.append((submit(process_region, str(export), start, end, last, export.name, seeds),
+                           end - start))
             if len(window) > 2 * workers:
                 take()
         while window:
@@ -404,20 +415,26 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
         writers[name].close()
         faults.wrote(f"close {name}")
         result.rows[name] = writers[name].total
+    if task_keys or not result.issues:  # as validate: no export-level rule on an export it could not read
+        result.issues += export_level_issues(task_keys, export.name)
     result.peak_rss_kb = {"parent": peak_rss_kb(), "workers": sum(worker_peaks.values()),
                           "worker_max": max(worker_peaks.values(), default=0)}
     return result
 
 
-def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildResult:
+def memory_build(export: Path, out: Path, allow_invalid: bool = False,
+                 documents: Sequence[Document] | None = None) -> BuildResult:
     """The reference path: read the whole export, convert and validate, build.py rows, build.parquet_bytes."""
     started = time.perf_counter()
     tasks, issues = read_export(export)
+    refs = seed_refs(documents) if documents is not None else None
     sets: list[AnnotationSet] = []
     for task in tasks:
-        s, i = process_task(task, export.name)
+        s, i = process_task(task, export.name, refs)
         sets.extend(s)
         issues.extend(i)
+    if tasks or not issues:
+        issues += export_level_issues([task_key(t) for t in tasks], export.name)
     tables = tables_for(rows_for(sets), table_schemas())
     result = BuildResult(tasks=len(tasks), issues=issues)
     with _output(out) as (target, tmp):
@@ -430,18 +447,21 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False) -> BuildR
 
 
 def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool, engine: str = "local",
-                     address: str | None = None) -> BuildResult:
+                     address: str | None = None, standalone: bool = False) -> BuildResult:
     """`corpus stream-build`: a progress bar over the export's bytes, then one summary line."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
     if not export.is_file():
         raise UserError(f"{export} does not exist")
     outputs.check_out(out, repo_root(), "corpus stream-build")  # before the bar draws; again under the lock
+    # tasks are checked against the seeds, as `corpus validate` does, unless the export is of other documents
+    documents = None if standalone else load_documents(repo_root())
     layout = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*layout, transient=True) as bar:
         job = bar.add_task("stream", total=export.stat().st_size)
         result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
-                              progress=lambda n: bar.advance(job, n), engine=engine, address=address)
+                              progress=lambda n: bar.advance(job, n), engine=engine, address=address,
+                              documents=documents)
     rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
     rate = result.tasks / max(result.seconds, 1e-9)
     print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "
