@@ -33,6 +33,7 @@ from corpus.core.jsontext import parse_json, read_json_text
 from corpus.core.models import (
     AnnotationSet,
     AttributedStance,
+    Document,
     EntityMention,
     GoldDocument,
     NumericClaim,
@@ -402,12 +403,23 @@ def dropped(previous: Sequence[GoldDocument], new: Sequence[GoldDocument], file:
     return issues
 
 
-def cli_adjudicate(allow_drop: bool = False) -> None:
+def derived_issues(sets: Sequence[AnnotationSet], documents: Sequence[Document], decisions: Path,
+                   ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
+    """Derive the gold from valid inputs and check it like any gold: what adjudicate writes, and what validate and
+    build check the committed gold against."""
+    golds, undecided, issues = derive_gold(sets, decisions)
+    issues += gold_issues(golds, documents, str(GOLD))
+    issues += [Issue(str(DECISIONS), f"doc {d.doc_id}", d.key, "-", f"disagreement without a decision (see {TODO})",
+                     "adjudication.undecided") for d in undecided]
+    return golds, undecided, issues
+
+
+def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Document] | None = None,
+                    ) -> list[GoldDocument]:
     """Validate every input first (exports against the seeds, decisions against their schema, the previous gold);
     derive; validate the derived gold against the seeds; refuse to lose a document or a layer unless allowed.
     Writes the gold only when all of that passes; writes adjudication.todo.json only to list undecided items."""
-    root = repo_root()
-    documents = load_documents(root)
+    documents = load_documents(root) if documents is None else documents
     files = export_files(root)
     if not files:
         raise UserError(f"no Label Studio exports under {root / 'annotations'}; run `corpus ls pull` first")
@@ -428,16 +440,18 @@ def cli_adjudicate(allow_drop: bool = False) -> None:
                                     "adjudication.previous-gold")]
     if issues:
         raise InvalidData(issues)
-    golds, undecided, issues = derive_gold(sets, root / DECISIONS)
-    issues += gold_issues(golds, documents, str(GOLD))
+    golds, undecided, issues = derived_issues(sets, documents, root / DECISIONS)
     if not allow_drop:
         issues += dropped(previous, golds, str(GOLD))
     if undecided:
         atomic_write_bytes(root / TODO, dump_json({"decisions": [d.to_json() for d in undecided]}))
-        issues += [Issue(str(DECISIONS), f"doc {d.doc_id}", d.key, "-", "disagreement without a decision (see "
-                         f"{TODO})", "adjudication.undecided") for d in undecided]
     if issues:
         raise InvalidData(issues)
     (root / TODO).unlink(missing_ok=True)
     atomic_write_bytes(root / GOLD, gold_bytes(golds))
+    return golds
+
+
+def cli_adjudicate(allow_drop: bool = False) -> None:
+    golds = adjudicate_repo(repo_root(), allow_drop)
     print(f"gold: {len(golds)} documents -> {GOLD}")

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from jsonschema.exceptions import best_match
 from pydantic import BaseModel, ValidationError
 
 from corpus.core import taxonomy as tx
@@ -418,6 +419,20 @@ ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _leaf_error(error: Any) -> tuple[list[Any], str, str]:
+    """The error that says what is wrong, not "not valid under any of the given schemas" (path, message, rule).
+
+    pydantic writes optional fields as anyOf [X, null]: when every branch failed on its type, one type error
+    naming every allowed type; otherwise the branch's own error (an enum, a missing field ...).
+    """
+    while error.context:
+        if all(e.validator == "type" for e in error.context):
+            types = " or ".join(sorted({repr(e.validator_value) for e in error.context}))
+            return list(error.absolute_path), f"{error.instance!r} is not of type {types}", "schema.type"
+        error = best_match(e for e in error.context if e.validator != "type")
+    return list(error.absolute_path), error.message, f"schema.{error.validator}"
+
+
 def validate_decisions(path: Path, file: str | None = None) -> tuple[list[dict[str, Any]], list[Issue]]:
     """The decisions file: strict JSON, the adjudication JSON Schema, then rules per decision.
 
@@ -428,13 +443,12 @@ def validate_decisions(path: Path, file: str | None = None) -> tuple[list[dict[s
     data, issues = read_json(path, name)
     if data is None or issues:
         return [], issues
-    for error in sorted(validator("adjudication").iter_errors(data), key=lambda e: list(map(str, e.path))):
-        where_path = list(error.path)
+    for top in sorted(validator("adjudication").iter_errors(data), key=lambda e: list(map(str, e.path))):
+        where_path, message, rule = _leaf_error(top)
         where = "-"
         if len(where_path) >= 2 and where_path[0] == "decisions" and isinstance(where_path[1], int):
             where, where_path = f"decision {where_path[1]}", where_path[2:]
-        issues.append(Issue(name, where, "-", _path_str(where_path), error.message[:300],
-                            f"schema.{error.validator}"))
+        issues.append(Issue(name, where, "-", _path_str(where_path), message[:300], rule))
     if issues:
         return [], issues
     try:

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from corpus.core import outputs
 from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.goldfile import read_gold
+from corpus.core.goldfile import gold_bytes, read_gold
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_file
 from corpus.core.models import (
     AnnotationSet,
@@ -35,7 +35,7 @@ from corpus.core.models import (
     ReleaseManifest,
 )
 from corpus.core.repolock import repo_lock
-from corpus.gold.adjudicate import version_key
+from corpus.gold.adjudicate import derived_issues, version_key
 from corpus.gold.convert import load_exports
 from corpus.gold.provenance import PROVENANCE, load_provenance
 from corpus.gold.suggestion_bias import repo_suggestions, suggestion_bias
@@ -455,11 +455,26 @@ def input_issues(root: Path, documents: list[Document]) -> list[Issue]:
     else:
         issues += validate_gold(gold, documents)
     if not issues:
-        issues += build_rules(root, documents)
+        issues += derivation_issues(root, documents) + build_rules(root, documents)
     return issues
 
 
-def build_repo(root: Path, out: Path, version: str, released: str | None = None) -> ReleaseManifest:
+def derivation_issues(root: Path, documents: list[Document]) -> list[Issue]:
+    """The committed gold must be exactly what `corpus adjudicate` derives from the exports and the decisions
+    (never edited by hand); the decisions' own problems (stale, partial, undecided ...) are reported here too."""
+    sets, issues = load_exports(root)
+    if issues or not sets:
+        return issues
+    golds, _, issues = derived_issues(sets, documents, root / DECISIONS_FILE)
+    if not issues and gold_bytes(golds) != (root / GOLD_PATH).read_bytes():
+        issues.append(Issue(str(GOLD_PATH), "-", "-", "-", "not the gold `corpus adjudicate` derives from the "
+                            "exports and annotations/adjudication.json (edited by hand, or not re-derived)",
+                            "gold.not-derived"))
+    return issues
+
+
+def build_repo(root: Path, out: Path, version: str, released: str | None = None,
+               documents: list[Document] | None = None) -> ReleaseManifest:
     """Build from the repo's own inputs (clean seeds, gold, exports, agreement, provenance record, datasheet,
     guidelines): shared by build and release.
 
@@ -468,7 +483,7 @@ def build_repo(root: Path, out: Path, version: str, released: str | None = None)
     """
     if not (root / GOLD_FILE).is_file():
         raise UserError(f"{GOLD_FILE} does not exist; run `corpus adjudicate` first")
-    documents = load_documents(root)
+    documents = load_documents(root) if documents is None else documents
     issues = input_issues(root, documents)
     if issues:
         raise InvalidData(list(dict.fromkeys(issues)))

@@ -28,9 +28,15 @@ from corpus.core.jsontext import decode_utf8, parse_json, read_bytes
 from corpus.core.models import Document
 from corpus.core.schema import drift
 from corpus.gold.provenance import PROVENANCE, load_provenance, validate_provenance
-from corpus.gold.validate import validate_decisions, validate_export, validate_gold, validate_sources
+from corpus.gold.validate import (
+    read_gold_records,
+    validate_decisions,
+    validate_export,
+    validate_gold,
+    validate_sources,
+)
 from corpus.ingest.clean import load_documents, load_sources
-from corpus.release.build import input_issues
+from corpus.release.build import check_inputs, input_issues
 from corpus.release.verify import verify_folder
 
 AGREEMENT_KEYS = frozenset({"annotators", "documents", "method", "pairs"})
@@ -107,7 +113,10 @@ def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list
     if kind == "decisions":
         return validate_decisions(path)[1]
     if kind == "gold":
-        return validate_gold(path, documents)
+        issues = validate_gold(path, documents)
+        if issues:
+            return issues
+        return check_inputs(list(documents), read_gold_records(path)[0], [])  # what a build cannot represent
     if kind == "provenance":
         if path.resolve() == (root / PROVENANCE).resolve():
             return validate_provenance(root)  # also against the exports and the decisions
