@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -65,10 +66,12 @@ def _decode_region(args: tuple[str, int, int, bool, str]) -> tuple[int, int, int
 
 
 def stage_stream(export: Path, out: Path, workers: int) -> dict[str, Any]:
+    from corpus.gold.validate import SeedRef
     from corpus.scale import stream
 
     shutil.rmtree(out, ignore_errors=True)
-    result = stream.stream_build(export, out, workers=workers, allow_invalid=True)
+    refs = {doc_id: SeedRef(sha, lang) for doc_id, (sha, lang) in json.loads(seeds_path(export).read_bytes()).items()}
+    result = stream.stream_build(export, out, workers=workers, allow_invalid=True, refs=refs)
     peaks = result.peak_rss_kb
     return {"seconds": result.seconds, "tasks": result.tasks, "rows": result.rows, "issues": len(result.issues),
             "reference_tasks": result.reference_tasks, "rss_kb": peaks["parent"] + peaks["workers"],
@@ -165,7 +168,13 @@ def run_stage(argv: list[str]) -> dict[str, Any]:
 
 
 # ---- driver -----------------------------------------------------------------------------------------------------
+def seeds_path(export: Path) -> Path:
+    return export.with_suffix(".seeds.json")
+
+
 def ensure_export(workdir: Path, n: int, seed: int) -> Path:
+    """The export of n tasks, and beside it the seed references of its synthetic documents (doc_id -> [sha256 of
+    the text, language]): the stream checks every task against them as it checks real tasks against seeds/."""
     sys.path.insert(0, str(HERE))
     import synth
 
@@ -174,6 +183,12 @@ def ensure_export(workdir: Path, n: int, seed: int) -> Path:
         started = time.perf_counter()
         size = synth.write_export(path, n, seed, jobs=os.cpu_count() or 1)
         print(f"generated {path} ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s", flush=True)
+    if not seeds_path(path).is_file():
+        refs = {}
+        for i in range(n):
+            data = synth.make_task(i, seed)["data"]
+            refs[data["doc_id"]] = [hashlib.sha256(data["text"].encode("utf-8")).hexdigest(), data["language"]]
+        seeds_path(path).write_text(json.dumps(refs))
     return path
 
 

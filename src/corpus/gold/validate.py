@@ -1,17 +1,37 @@
 """Validation: JSON Schema for shape, then named semantic rules no schema can express (BigBIO-style).
 
-Every check returns located `Issue`s instead of raising, so one run lists every problem in every file.
-Rule names are stable (tests and users grep for them):
+Every check returns located `Issue`s instead of raising, so one run lists every problem in every file. The same
+functions serve `validate`, `build`/`release` (release.build.input_issues), `adjudicate` and `stream-build`
+(validate_task per task, export_level_issues per export), so they report the same issues for the same input.
+Rule names are stable (tests and users grep for them). All are errors (exit 1):
 
-  json.syntax json.encoding json.non-finite   the file cannot be read as JSON
+  reading (corpus.core.jsontext)
+  file.unreadable file.not-regular             missing/unreadable; a FIFO, socket or device (never read)
+  json.syntax json.encoding json.non-finite    not JSON; not UTF-8 (at its byte offset); NaN/Infinity
+  json.duplicate-key json.depth                a key repeated in one object; nesting deeper than 64 levels
+  validate.unknown-file                        `corpus validate FILE`: content of no kind corpus knows
   schema.<keyword>                             JSON Schema violation (enum, type, required, ...)
+  Label Studio exports (per export, then per task: corpus.gold.convert, then the rules below)
+  export.invalid-json export.not-a-list export.empty
+  task.id task.duplicate-id task.duplicate-doc task.no-annotations task.no-text task.no-doc-id task.malformed
+  tasks.unknown-doc tasks.text-drift           doc_id not in seeds/; task text is not the seed's clean text
+  annotation.malformed annotation.no-annotator annotation.lead-time annotation.model
+  annotation.duplicate-annotator result.malformed result.unknown-from-name result.to-name
+  region.* relation.* choice.* number.invalid offsets.type offsets.range   converter rules (gold/convert.py)
+  every annotation set, the gold, and the gold adjudicate derives
   offsets.bounds offsets.text-mismatch         span offsets vs the document text
   ids.unique                                   span ids unique within one annotation set
   spans.overlap spans.crossing spans.duplicate within one layer (entities and claims are flat)
   relations.endpoint-missing relations.endpoint-type relations.multiple
-  claims.value-surface claims.value-max claims.unit-kind
+  claims.value-surface claims.value-max claims.unit-kind   (claims read in the seed's language)
   stance.one-per-target                        exactly one document judgement per target
-  gold.coverage tasks.text-drift sources.coverage
+  gold.coverage gold.json gold.schema gold.missing gold.not-derived
+  ner.overlap ner.span-lost relations.dangling relations.not-entity   what a build cannot represent (release.build)
+  adjudication decisions (annotations/adjudication.json, schema/adjudication.schema.json)
+  adjudication.reason adjudication.duplicate adjudication.set-field adjudication.take adjudication.partial
+  adjudication.content adjudication.stale adjudication.dangling adjudication.annotators adjudication.undecided
+  adjudication.drops-document adjudication.drops-layer adjudication.previous-gold   (adjudicate only)
+  sources.coverage sources.syntax              seeds/sources.toml
 """
 
 from __future__ import annotations

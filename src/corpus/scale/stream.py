@@ -423,7 +423,8 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
 
 
 def memory_build(export: Path, out: Path, allow_invalid: bool = False,
-                 documents: Sequence[Document] | None = None) -> BuildResult:
+                 documents: Sequence[Document] | None = None,
+                 refs: Mapping[str, SeedRef] | None = None) -> BuildResult:
     """The reference path: read the whole export, convert and validate, build.py rows, build.parquet_bytes."""
     started = time.perf_counter()
     tasks, issues = read_export(export)
