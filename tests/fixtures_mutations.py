@@ -158,6 +158,7 @@ EXPORT_MUTATIONS: tuple[Mutation, ...] = (
     Mutation("task-id-string", "task.id", _set((3, "id"), "4")),
     Mutation("task-id-null", "task.id", _set((3, "id"), None)),
     Mutation("task-id-float", "task.id", _set((3, "id"), 4.5)),
+    Mutation("task-id-missing", "task.id", _drop_key((3, "id"))),
     Mutation("task-id-duplicated", "task.duplicate-id", _set((3, "id"), 2)),
     Mutation("doc-unknown", "tasks.unknown-doc", _set((4, "data", "doc_id"), "999_unknown")),
     Mutation("doc-duplicated", "task.duplicate-doc", _duplicate_doc),

@@ -453,7 +453,7 @@ def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
     if not export.is_file():
-        raise UserError(f"{export} does not exist")
+        raise UserError(f"{export} does not exist or is not a regular file (a FIFO or device is never read)")
     outputs.check_out(out, repo_root(), "corpus stream-build")  # before the bar draws; again under the lock
     # tasks are checked against the seeds, as `corpus validate` does, unless the export is of other documents
     documents = None if standalone else load_documents(repo_root())
