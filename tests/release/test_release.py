@@ -27,6 +27,7 @@ from corpus.core.errors import InvalidData, UserError
 from corpus.core.goldfile import gold_bytes
 from corpus.core.io import write_json
 from corpus.core.models import EntityMention, GoldDocument, Layers, NumericClaim, ReleaseManifest, StanceJudgement
+from corpus.gold.adjudicate import derive_gold
 from corpus.gold.agreement import agreement_report
 from corpus.gold.convert import load_exports
 from corpus.ingest.clean import load_documents
@@ -83,8 +84,11 @@ def write_gold(root: Path, putin_in: tuple[str, ...] = (), against: tuple[str, .
                                       for k, who in ((1, ANA), (2, BEN))],
                       "predictions": []})
     (root / "annotations").mkdir(exist_ok=True)
-    (root / "annotations" / "gold.jsonl").write_bytes(gold_bytes(golds))
     (root / "annotations" / EXPORT).write_bytes(orjson.dumps(tasks))
+    # the gold is what `corpus adjudicate` derives from the export (validate and build check that it is)
+    derived, undecided, issues = derive_gold(load_exports(root)[0], root / "annotations" / "adjudication.json")
+    assert (undecided, issues) == ([], []) and len(derived) == len(golds)
+    (root / "annotations" / "gold.jsonl").write_bytes(gold_bytes(derived))
 
 
 def write_provenance(root: Path) -> None:
