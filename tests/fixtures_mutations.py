@@ -151,7 +151,6 @@ def _after_first(marker: bytes, insert: bytes) -> Callable[[bytes], bytes]:
 
 EXPORT_MUTATIONS: tuple[Mutation, ...] = (
     Mutation("offset-off-by-three", "offsets.text-mismatch", _shift_offset),
-    Mutation("annotations-empty", "task.no-annotations", _set((1, "annotations"), [])),
     Mutation("annotations-null", "task.no-annotations", _set((1, "annotations"), None)),
     Mutation("annotation-a-string", "annotation.malformed", lambda t: _set((1, "annotations"),
                                                                            [*t[1]["annotations"], "oops"])(t)),

@@ -278,3 +278,26 @@ def test_cli_exit_codes_on_a_bad_export_and_a_bad_decision(repo: tuple[Path, lis
         assert not (root / "build" / "dev").exists()
     finally:
         path.write_bytes(original)
+
+
+def test_a_task_nobody_annotated_yet_is_valid_but_its_gold_is_never_dropped(repo: tuple[Path, list[Document]]) -> None:
+    """Label Studio exports `annotations: []` for a task not annotated yet (a growing project): not an error in
+    the export, but adjudicate refuses to lose that document's gold and build refuses a gold it cannot derive."""
+    root, documents = repo
+    path = root / "annotations" / EXPORT
+    original = path.read_bytes()
+    tasks = committed_tasks()
+    tasks[1]["annotations"] = []
+    try:
+        path.write_bytes(render(tasks))
+        assert validate_path(path, root, documents) == []
+        gold = (root / GOLD).read_bytes()
+        with pytest.raises(InvalidData) as adjudicated:
+            adjudicate_repo(root, documents=documents)
+        assert "adjudication.drops-document" in _rules(adjudicated.value.issues) and (root / GOLD).read_bytes() == gold
+        with pytest.raises(InvalidData) as built:
+            build_repo(root, root / "build" / "dev", "0.0.0-dev", documents=documents)
+        assert "gold.not-derived" in _rules(built.value.issues)
+    finally:
+        path.write_bytes(original)
+

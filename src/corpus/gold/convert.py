@@ -345,8 +345,8 @@ def convert_task(task: dict[str, Any], source_name: str) -> tuple[Sets, Issues]:
     if annotations is not None and not isinstance(annotations, list):
         ctx.add("-", "annotations", "annotations is not a list", "task.malformed")
         return [], issues
-    if not annotations:
-        ctx.add("-", "annotations", f"task has no annotations ({annotations!r}): its document would get no "
+    if annotations is None:  # Label Studio writes [] for a task nobody annotated yet: that is not an error
+        ctx.add("-", "annotations", "task has no annotations list (null or missing): its document would get no "
                 "labels", "task.no-annotations")
         return [], issues
     by_annotator: dict[str, models.AnnotationSet] = {}

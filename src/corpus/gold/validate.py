@@ -13,7 +13,8 @@ Rule names are stable (tests and users grep for them). All are errors (exit 1):
   schema.<keyword>                             JSON Schema violation (enum, type, required, ...)
   Label Studio exports (per export, then per task: corpus.gold.convert, then the rules below)
   export.invalid-json export.not-a-list export.empty
-  task.id task.duplicate-id task.duplicate-doc task.no-annotations task.no-text task.no-doc-id task.malformed
+  task.id task.duplicate-id task.duplicate-doc task.no-annotations (null; [] is a task not annotated yet)
+  task.no-text task.no-doc-id task.malformed
   tasks.unknown-doc tasks.text-drift           doc_id not in seeds/; task text is not the seed's clean text
   annotation.malformed annotation.no-annotator annotation.lead-time annotation.model
   annotation.duplicate-annotator result.malformed result.unknown-from-name result.to-name

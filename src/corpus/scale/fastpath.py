@@ -223,7 +223,7 @@ def task_records(task: Task, file: str, language: str | None = None) -> list[Set
     text, doc_id = data.text, data.doc_id
     if text is None or doc_id is None or not 0 < len(doc_id) <= ID_MAX_LENGTH:
         return None
-    if task.id is None or not task.annotations:
+    if task.id is None or task.annotations is None:
         return None
     language = language or ("es" if data.language == "es" else "en")
     predictions = {p.id: p.model_version for p in task.predictions or () if p.model_version is not None}
