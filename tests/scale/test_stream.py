@@ -155,11 +155,13 @@ def test_cli_stream_build(tmp_path: Path) -> None:
     before = (tmp_path / "b" / "SHA256SUMS").read_bytes()
     again = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "b")])
     assert again.exit_code == 1 and (tmp_path / "b" / "SHA256SUMS").read_bytes() == before  # invalid: kept
-    replaced = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "b"), "--allow-invalid"])
+    replaced = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "b"),
+                                   "--allow-invalid"])
     assert replaced.exit_code == 0, replaced.output  # a folder stream-build made before may be replaced
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "notes.txt").write_text("mine")
-    stranger = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "c"), "--allow-invalid"])
+    stranger = runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / "c"),
+                                   "--allow-invalid"])
     assert stranger.exit_code == 2 and "not empty" in stranger.output
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["notes.txt"]
 
