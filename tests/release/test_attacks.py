@@ -100,7 +100,8 @@ def test_out_refusals_write_and_lose_nothing(repo: Path, command: str, case: str
 def test_build_version_records_the_version_but_never_makes_a_version_folder(repo: Path) -> None:
     code, output = invoke(["build", "--version", "2.0.0"])
     assert code == 0, output
-    assert sorted(p.name for p in (repo / "build").iterdir()) == [".corpus-out.dev", ".lock", "1.0.0", "dev"]
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".corpus-out.dev", ".lock", "1.0.0", "1.0.0-standoff",
+                                                                  "dev"]
     assert '"version": "2.0.0"' in (repo / "build" / "dev" / "manifest.json").read_text()
     again = invoke(["build"])  # replaces its own build/dev
     assert again[0] == 0, again[1]

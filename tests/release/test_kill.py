@@ -123,7 +123,7 @@ def test_a_real_release_killed_after_the_rename_is_completed_by_the_next_run(tmp
         release_mod.release(repo, "1.0.0", today=TODAY)
     assert "## [1.0.0]" in (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "Release **1.0.0**" in (repo / "DATASHEET.md").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (repo / "build").iterdir()) == [".lock", "1.0.0"]
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".lock", "1.0.0", "1.0.0-standoff"]
     assert verify_folder(repo / "build" / "1.0.0", load=False) == []
 
 

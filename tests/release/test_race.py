@@ -53,5 +53,6 @@ def test_build_started_during_a_release_never_touches_it(tmp_path: Path) -> None
     assert after.returncode == 0, after.stderr
     assert state(repo / "build" / "1.1.0") == released  # the release is untouched
     assert [p.name for _, p in releases(repo / "build")] == ["1.1.0"]
-    assert sorted(p.name for p in (repo / "build").iterdir()) == [".corpus-out.dev", ".lock", "1.1.0", "dev"]
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".corpus-out.dev", ".lock", "1.1.0", "1.1.0-standoff",
+                                                                  "dev"]
     assert verify_folder(repo / "build" / "1.1.0", load=False) == []
