@@ -106,7 +106,7 @@ def main() -> None:
         span_counts.append(len(spans))
         (copies / f"{doc_id}.txt").write_bytes(raw if number % 2 == 0 else edited(raw, rng))
     build_folder(args.workdir / "full", "9.9.9", documents, gold, [])
-    write_standoff(args.workdir / "full", args.workdir / "standoff", {}, None)
+    write_standoff(args.workdir / "full", args.workdir / "standoff", {})
 
     start, cpu = time.perf_counter(), time.process_time()
     outcome = rehydrate(args.workdir / "standoff", copies, args.workdir / "out", allow_partial=True)

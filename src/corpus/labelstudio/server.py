@@ -207,6 +207,9 @@ def start(data_dir: Path, venv: Path | None = None, port: int | None = None, scr
     return server
 
 
+MIGRATE_TIMEOUT = 900.0
+
+
 def migrated_cache(cache_root: Path, venv: Path | None = None) -> Path:
     """A migrated data dir for LS_VERSION, built once (~60 s) and reused by copies (~6 s start)."""
     cache = cache_root / LS_VERSION
@@ -219,7 +222,8 @@ def migrated_cache(cache_root: Path, venv: Path | None = None) -> Path:
         building = cache_root / f"{LS_VERSION}.building"
         shutil.rmtree(building, ignore_errors=True)
         with tempfile.TemporaryDirectory(prefix="ls-scratch-") as scratch:
-            start(building, venv=venv, scratch=Path(scratch)).stop()
+            # The first start migrates an empty database: ~60 s alone, much longer on a loaded machine.
+            start(building, venv=venv, scratch=Path(scratch), timeout=MIGRATE_TIMEOUT).stop()
         (building / READY).touch()
         shutil.rmtree(cache, ignore_errors=True)
         building.rename(cache)

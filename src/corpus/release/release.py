@@ -84,9 +84,9 @@ def make_read_only(folder: Path) -> None:
 def _check_version(build_dir: Path, version: str) -> Path | None:
     """Refuse an existing or non-increasing version; return the previous release folder, if any."""
     wanted = parse_version(version)
-    target = build_dir / version
-    if target.exists():
-        raise UserError(f"{target} already exists: a released version is immutable, pick a new version")
+    for target in (build_dir / version, build_dir / f"{version}-standoff"):  # the release and its text-free twin
+        if os.path.lexists(target):
+            raise UserError(f"{target} already exists: a released version is immutable, pick a new version")
     earlier = releases(build_dir)
     if earlier and wanted <= earlier[-1][0]:
         last = earlier[-1][1].name
