@@ -28,6 +28,7 @@ from filelock import FileLock
 
 from corpus.core.errors import UserError
 from corpus.core.io import atomic_write_bytes, repo_root
+from corpus.core.transaction import pid_alive
 
 LS_VERSION = "1.23.2"
 CREDENTIALS = "corpus-credentials.json"
@@ -282,16 +283,6 @@ def running(state: Path) -> tuple[str, str] | None:
     return url, creds.token
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def stop_running(state: Path, timeout: float = 20.0) -> bool:
     """Stop the server in the state file (its own process group); False when none is running."""
     record = _read_state(state)
@@ -303,9 +294,9 @@ def stop_running(state: Path, timeout: float = 20.0) -> bool:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)
         deadline = time.monotonic() + wait
-        while _alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-        if not _alive(pid):
+        if not pid_alive(pid):
             break
     state_file(state).unlink(missing_ok=True)
     return True
