@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import re
 import resource
 import shutil
@@ -47,6 +48,11 @@ pydantic's datetime parser) and hands any task it cannot prove clean to the refe
 check_annotation_set, build.config_rows), which reports the issues. Rows become Arrow arrays column by column.
 tests/test_fastpath.py holds the contract: on thousands of mutated tasks, whatever the fast path accepts equals
 the reference's rows with no issues. The peer's rate is per single process; the stream uses both cores.
+The default stream also reads JSON as strictly as `corpus validate` (corpus/scale/strictjson.py): nesting is
+bounded inside the typed decode at no cost, but finding a key repeated in one object needs every value decoded
+(orjson) and re-encoded to compare ':' counts; `--skip-repeated-key-check` ("stream --skip-repeated-key-check")
+drops that one check. The baseline row, when present, is an earlier source tree run on the same export in the
+same session: it tells a slower machine from a slower build.
 """
 
 
@@ -59,19 +65,31 @@ def _decode_region(args: tuple[str, int, int, bool, str]) -> tuple[int, int, int
 
     path, start, end, last, decoder = args
     _buf, body = stream.read_body(path, start, end, last)
-    tasks = fastpath.decode_tasks(body) if decoder == "typed" else orjson.loads(body)
+    tasks = fastpath.decode_tasks(body)[0] if decoder == "typed" else orjson.loads(body)
     count = len(tasks or ())
     del tasks
     return count, stream.peak_rss_kb(), os.getpid()
 
 
-def stage_stream(export: Path, out: Path, workers: int) -> dict[str, Any]:
-    from corpus.gold.validate import SeedRef
-    from corpus.scale import stream
+def stage_stream(export: Path, out: Path, workers: int, mode: str) -> dict[str, Any]:
+    """mode: "checked" (the default build), "skip-keys" (--skip-repeated-key-check) or "baseline" (whatever
+    `corpus` is first on PYTHONPATH: an earlier source tree, called with the arguments its stream_build takes)."""
+    import importlib
+    import inspect
+
+    try:
+        stream: Any = importlib.import_module("corpus.scale.stream")
+    except ImportError:
+        stream = importlib.import_module("corpus.stream")  # source trees from before the stage layout
 
     shutil.rmtree(out, ignore_errors=True)
-    refs = {doc_id: SeedRef(sha, lang) for doc_id, (sha, lang) in json.loads(seeds_path(export).read_bytes()).items()}
-    result = stream.stream_build(export, out, workers=workers, allow_invalid=True, refs=refs)
+    params = inspect.signature(stream.stream_build).parameters
+    kwargs: dict[str, Any] = {"workers": workers, "allow_invalid": True}
+    if "refs" in params:  # the compact seed table ensure_export saved (what the build keeps), not a dict
+        kwargs["refs"] = pickle.loads(table_path(export).read_bytes())
+    if mode != "baseline":
+        kwargs["check_keys"] = mode == "checked"
+    result = stream.stream_build(export, out, **kwargs)
     peaks = result.peak_rss_kb
     return {"seconds": result.seconds, "tasks": result.tasks, "rows": result.rows, "issues": len(result.issues),
             "reference_tasks": result.reference_tasks, "rss_kb": peaks["parent"] + peaks["workers"],
@@ -147,9 +165,12 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run_stage(argv: list[str]) -> dict[str, Any]:
-    """Run one stage in a fresh interpreter, sampling the PSS of its process tree; result = last stdout line."""
+def run_stage(argv: list[str], source: Path | None = None) -> dict[str, Any]:
+    """Run one stage in a fresh interpreter, sampling the PSS of its process tree; result = last stdout line.
+    `source`: a source tree whose `corpus` the stage imports instead of the installed one."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source / "src")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen([sys.executable, __file__, "--stage", *argv], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
@@ -189,7 +210,18 @@ def ensure_export(workdir: Path, n: int, seed: int) -> Path:
             data = synth.make_task(i, seed)["data"]
             refs[data["doc_id"]] = [hashlib.sha256(data["text"].encode("utf-8")).hexdigest(), data["language"]]
         seeds_path(path).write_text(json.dumps(refs))
+    if not table_path(path).is_file():  # as the stage loads it: no transient dict of n entries in its memory
+        from corpus.gold.validate import SeedRef
+        from corpus.scale.seedtable import SeedTable
+
+        seeds = json.loads(seeds_path(path).read_bytes())
+        table = SeedTable({doc_id: SeedRef(sha, lang) for doc_id, (sha, lang) in seeds.items()})
+        table_path(path).write_bytes(pickle.dumps(table))
     return path
+
+
+def table_path(export: Path) -> Path:
+    return export.with_suffix(".seedtable.pickle")
 
 
 def fmt_rows(results: list[dict[str, Any]], cores: int) -> list[str]:
@@ -228,14 +260,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench"))
     parser.add_argument("--doc", type=Path, default=None, help="write the results section into this file")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="an earlier source tree (e.g. a git worktree) whose stream is run on the same exports "
+                             "in the same session: a slower machine is then not mistaken for a slower build")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--render-only", action="store_true",
+                        help="re-render the section from WORKDIR/results.json of the run with the same arguments")
     args = parser.parse_args(argv)
 
     if args.stage:
         name, *rest = args.stage
         workers = args.workers
         if name == "stream":
-            out = stage_stream(Path(rest[0]), Path(rest[1]), workers)
+            out = stage_stream(Path(rest[0]), Path(rest[1]), workers, rest[2])
         elif name == "limit":
             out = stage_limit(Path(rest[0]), Path(rest[1]), Path(rest[2]), workers, rest[3])
         else:
@@ -244,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     work = args.workdir
+    if args.render_only:
+        return _report(json.loads((work / "results.json").read_text()), args)
     work.mkdir(parents=True, exist_ok=True)
     sizes = [int(x) for x in args.tasks.split(",") if x.strip()]
     results: list[dict[str, Any]] = []
@@ -251,15 +290,20 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         export = ensure_export(work, n, args.seed)
         mb = export.stat().st_size / 1e6
-        runs = sorted((run_stage(["stream", str(export), str(work / f"stream-{n}"), *w])
-                       for _ in range(args.repeat)), key=lambda r: r["seconds"])
-        s = runs[len(runs) // 2]
-        spread = "" if len(runs) == 1 else (f"median of {len(runs)} runs, wall {runs[0]['seconds']:.1f}-"
-                                            f"{runs[-1]['seconds']:.1f} s; ")
-        results.append({"stage": "stream (convert+validate+Parquet)", "n": n, "mb": mb, **s,
-                        "notes": f"{spread}{s['issues']} issues; {s['reference_tasks']:,} tasks via the reference "
-                                 f"path; rows {s['rows']}"})
-        print(results[-1], flush=True)
+        modes = [("checked", "stream (convert+validate+Parquet)", None),
+                 ("skip-keys", "stream --skip-repeated-key-check", None)]
+        if args.baseline_src:
+            modes.append(("baseline", f"baseline stream ({args.baseline_src.name})", args.baseline_src))
+        for mode, stage, source in modes:
+            runs = sorted((run_stage(["stream", str(export), str(work / f"stream-{n}"), mode, *w], source)
+                           for _ in range(args.repeat)), key=lambda r: r["seconds"])
+            s = runs[len(runs) // 2]
+            spread = "" if len(runs) == 1 else (f"median of {len(runs)} runs, wall {runs[0]['seconds']:.1f}-"
+                                                f"{runs[-1]['seconds']:.1f} s; ")
+            results.append({"stage": stage, "n": n, "mb": mb, **s,
+                            "notes": f"{spread}{s['issues']} issues; {s['reference_tasks']:,} tasks via the "
+                                     f"reference path; rows {s['rows']}"})
+            print(results[-1], flush=True)
         for decoder in ("typed", "orjson"):
             lim = run_stage(["limit", str(export), str(work / f"limit-{n}"), str(work / f"stream-{n}"), decoder,
                              *w])
@@ -272,22 +316,35 @@ def main(argv: list[str] | None = None) -> int:
                     "mb": peer_export.stat().st_size / 1e6, **p, "notes": "1 process"})
     print(results[-1], flush=True)
 
-    streams = [r for r in results if r["stage"].startswith("stream")]
+    (work / "results.json").write_text(json.dumps(results, indent=2))
+    return _report(results, args)
+
+
+def _report(results: list[dict[str, Any]], args: argparse.Namespace) -> int:
+    """The section for docs/performance.md, from the results of a run (also re-rendered with --render-only)."""
+    work = args.workdir
+    p = next(r for r in results if r["stage"].startswith("peer"))
+    streams = [r for r in results if "stream" in r["stage"]]
     peer_rate = p["tasks"] / p["seconds"]
+    ok = {True: "met", False: "NOT met"}
     checks = []
     for r in streams:
         rate = r["tasks"] / r["seconds"]
-        ok = {True: "met", False: "NOT met"}
-        checks.append(f"- {r['n']:,} tasks: {rate:,.0f} tasks/s wall (goal >= 5,000: {ok[rate >= 5000]}), "
-                      f"{rate / peer_rate:.1f}x the peer's {peer_rate:,.0f} tasks/s (goal >= 30x: "
-                      f"{ok[rate / peer_rate >= 30]}), peak PSS {r['pss_kb'] / 1024:,.0f} MB "
-                      f"(goal < 1,024 MB: {ok[r['pss_kb'] < 1024 * 1024]})")
-    if len(streams) >= 2:
-        growth = streams[-1]["pss_kb"] / streams[0]["pss_kb"]
-        checks.append(f"- peak PSS at {streams[-1]['n']:,} / at {streams[0]['n']:,}: {growth:.2f}x "
-                      f"(goal <= 1.25x: {'met' if growth <= 1.25 else 'NOT met'})")
+        baseline = next((b for b in streams if b["stage"].startswith("baseline") and b["n"] == r["n"]), None)
+        versus = "" if baseline is None or baseline is r else \
+            f", {rate / (baseline['tasks'] / baseline['seconds']):.2f}x the baseline's rate"
+        checks.append(f"- {r['stage']}, {r['n']:,} tasks: {rate:,.0f} tasks/s wall (goal >= 5,000: "
+                      f"{ok[rate >= 5000]}){versus}, {rate / peer_rate:.1f}x the peer's {peer_rate:,.0f} tasks/s, "
+                      f"peak PSS {r['pss_kb'] / 1024:,.0f} MB (goal < 1,024 MB: {ok[r['pss_kb'] < 1024 * 1024]})")
+    for stage in dict.fromkeys(r["stage"] for r in streams):
+        same = [r for r in streams if r["stage"] == stage]
+        if len(same) >= 2:
+            growth = same[-1]["pss_kb"] / same[0]["pss_kb"]
+            checks.append(f"- {stage}: peak PSS at {same[-1]['n']:,} / at {same[0]['n']:,}: {growth:.2f}x "
+                          f"(goal <= 1.25x: {ok[growth <= 1.25]})")
     command = f"python benchmarks/build_scale.py --tasks {args.tasks} --peer-tasks {args.peer_tasks} " \
-              f"--repeat {args.repeat} --seed {args.seed} --workers {args.workers} --workdir {work}"
+              f"--repeat {args.repeat} --seed {args.seed} --workers {args.workers} --workdir {work}" + \
+              (f" --baseline-src {args.baseline_src}" if args.baseline_src else "")
     body = "\n".join([
         "## Scale: streaming build (issue 9)", "",
         f"Machine: {os.cpu_count()} cores, no other jobs running while measured. Command "
@@ -296,7 +353,6 @@ def main(argv: list[str] | None = None) -> int:
         *fmt_rows(results, args.workers), "", *checks, "", NOTES,
     ])
     print(body)
-    (work / "results.json").write_text(json.dumps(results, indent=2))
     if args.doc:
         write_doc(args.doc, body)
     return 0

@@ -9,7 +9,9 @@ Stages (inputs are generated once and cached under the workdir; nothing is writt
                      starts; the start is reported apart
   spacy pipe 1 / 2   spaCy's own nlp.pipe(texts, n_process=1 | 2) over the English articles' clean texts: the
                      entity part alone, as the reference for what spaCy itself gets from two processes
-  stream local / ray corpus.scale.stream.stream_build(EXPORT, OUT, workers=2 [, engine="ray"]) on --tasks tasks
+  stream local / ray corpus.scale.stream.stream_build(EXPORT, OUT, workers=2 [, engine="ray"]) on --tasks tasks,
+                     every task checked against the seed table of its synthetic document (build_scale.py's), which
+                     Ray workers get through the object store once
 The bulk stages' outputs must be byte-identical; the table says whether they were.
 """
 
@@ -19,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -75,8 +78,9 @@ def stage_stream(export: Path, out: Path, engine: str) -> dict[str, Any]:
     from corpus.scale import stream
 
     shutil.rmtree(out, ignore_errors=True)
+    refs = pickle.loads(export.with_suffix(".seedtable.pickle").read_bytes())  # as build_scale: tasks vs seeds
     ray_start = _ray_start() if engine == "ray" else 0.0
-    result = stream.stream_build(export, out, workers=2, engine=engine, allow_invalid=True)
+    result = stream.stream_build(export, out, workers=2, engine=engine, allow_invalid=True, refs=refs)
     digest = hashlib.sha256((out / "SHA256SUMS").read_bytes()).hexdigest()
     return {"seconds": result.seconds, "items": result.tasks, "ray_start": ray_start, "sha256": digest}
 
@@ -165,11 +169,10 @@ def main(argv: list[str] | None = None) -> int:
               f"- the three bulk outputs are byte-identical: {'yes' if same else 'NO'}"]
     if not args.skip_stream:
         sys.path.insert(0, str(HERE))
-        import synth
 
-        export = work / f"export-{args.tasks}-s{args.seed}.json"
-        if not export.is_file():
-            synth.write_export(export, args.tasks, args.seed, jobs=os.cpu_count() or 1)
+        import build_scale  # its export and the seed table of its synthetic documents
+
+        export = build_scale.ensure_export(work, args.tasks, args.seed)
         local = run_stage(["stream", str(export), str(work / "stream-local"), "local"])
         ray_run = run_stage(["stream", str(export), str(work / "stream-ray"), "ray"])
         rows += [("stream-build, local engine, 2 workers", local, ""),

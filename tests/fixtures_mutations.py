@@ -134,7 +134,6 @@ class Mutation:
     rule: str | None  # the rule it must raise; None: it must pass (a false error would be the bug)
     tasks: Callable[[Tasks], Tasks] | None = None
     raw: Callable[[bytes], bytes] | None = None  # a byte-level change of the rendered export
-    stream_sees: bool = True  # False: a documented blind spot of the streaming build's fast path
 
     def export_bytes(self) -> bytes:
         tasks = self.tasks(committed_tasks()) if self.tasks else committed_tasks()
@@ -176,9 +175,15 @@ EXPORT_MUTATIONS: tuple[Mutation, ...] = (
     Mutation("meta-deep-nesting", "json.depth", raw=_after_first(b'"meta": {', b'"deep": ' + b"[" * 5000 + b"]" * 5000
                                                                   + b", ")),
     Mutation("task-not-json", "export.invalid-json", raw=_after_first(b'"allow_skip": ', b"{")),
-    Mutation("meta-repeated-key", "json.duplicate-key", raw=_after_first(b'"meta": {', b'"x": 1, "x": 2, '),
-             stream_sees=False),
+    # the export's array is level 1, a task 2, its meta object 3: 61 more levels reach validate's limit of 64
+    Mutation("meta-nesting-at-the-limit", None, raw=_after_first(b'"meta": {', b'"deep": ' + b"[" * 61 + b"]" * 61
+                                                                  + b", ")),
+    Mutation("meta-nesting-one-over-the-limit", "json.depth",
+             raw=_after_first(b'"meta": {', b'"deep": ' + b"[" * 62 + b"]" * 62 + b", ")),
+    Mutation("meta-repeated-key", "json.duplicate-key", raw=_after_first(b'"meta": {', b'"x": 1, "x": 2, ')),
     Mutation("task-id-repeated-key", "json.duplicate-key",
              raw=lambda d: d.replace(b'"id": 2,\n    "annotations"', b'"id": 2,\n    "id": 99,\n    "annotations"',
-                                     1), stream_sees=False),
+                                     1)),
+    Mutation("label-repeated-key-in-a-result", "json.duplicate-key",
+             raw=lambda d: d.replace(b'"labels": [', b'"labels": ["GPE"], "labels": [', 1)),
 )

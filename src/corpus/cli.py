@@ -235,12 +235,15 @@ def stream_build(
     standalone: Annotated[bool, typer.Option("--standalone", help="Check each task against its own text and "
                                              "language, not against seeds/ (an export of documents this "
                                              "repository does not hold).")] = False,
+    skip_repeated_key_check: Annotated[bool, typer.Option(
+        "--skip-repeated-key-check", help="Do not look for a key repeated in one JSON object (faster: see "
+        "docs/performance.md); the summary then says so. Everything else is still checked.")] = False,
 ) -> None:
     """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
     from corpus.scale import stream as mod
 
     result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid, engine, address,
-                                              standalone=standalone))
+                                              standalone=standalone, check_keys=not skip_repeated_key_check))
     if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
         print_issues(result.issues)
         err("the regions with problems were left out; every other row was written")

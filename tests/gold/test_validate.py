@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corpus.cli import app
@@ -20,7 +23,7 @@ from corpus.core.models import (
     Relation,
     StanceJudgement,
 )
-from corpus.gold.validate import check_layers, load_records
+from corpus.gold.validate import check_layers, export_level_issues, is_int, load_records
 
 TEXT = "Maduro said 2,500 troops and about 5.000 soldados arrived. Russia sent Su-30MK2 jets."
 F, W = "gold.jsonl", "doc d1"
@@ -225,3 +228,34 @@ def test_cli_validate_exit_codes(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "--json", str(bad)])
     assert result.exit_code == 1
     assert json.loads(result.stdout)[0]["rule"] == "json.syntax"
+
+
+def _export_rules_oracle(tasks: list[tuple[Any, Any]], file: str) -> list[Issue]:
+    """The rules as first written: one dict per kind, one pass (the flat-array version must say the same)."""
+    if not tasks:
+        return [Issue(file, "-", "-", "-", "the export holds no task", "export.empty")]
+    issues: list[Issue] = []
+    ids: dict[int, int] = {}
+    docs: dict[str, Any] = {}
+    for n, (task_id, doc_id) in enumerate(tasks):
+        where = f"task {task_id}" if is_int(task_id) else f"task #{n}"
+        if is_int(task_id):
+            if task_id in ids:
+                issues.append(Issue(file, where, "-", "id", f"task id {task_id} is also task #{ids[task_id]} of "
+                                    "this export", "task.duplicate-id"))
+            ids.setdefault(task_id, n)
+        if isinstance(doc_id, str) and doc_id:
+            if doc_id in docs:
+                issues.append(Issue(file, where, "-", "data.doc_id", f"document {doc_id!r} already has task "
+                                    f"{docs[doc_id]} in this export", "task.duplicate-doc"))
+            docs.setdefault(doc_id, task_id)
+    return issues
+
+
+task_ids = st.one_of(st.integers(-3, 6), st.sampled_from([2**63, 2**63 + 1, -(2**63), 2**64, None, "4", 4.5, True]))
+task_docs = st.one_of(st.sampled_from(["a", "b", "c", ""]), st.none(), st.integers(0, 2))
+
+
+@given(st.lists(st.tuples(task_ids, task_docs), max_size=40))
+def test_export_rules_say_what_one_pass_over_dicts_says(tasks: list[tuple[Any, Any]]) -> None:
+    assert export_level_issues(tasks, "export.json") == _export_rules_oracle(tasks, "export.json")

@@ -159,3 +159,16 @@ def test_near_duplicate_threshold_separates_copies_from_other_stories() -> None:
     for doc, mh in zip(docs, hashes, strict=True):
         copy = "\n\n".join(["Another headline", *doc.text.split("\n\n")[1:]])
         assert add_mod.similarity(mh, add_mod.minhash(copy)) >= add_mod.NEAR_DUPLICATE_THRESHOLD
+
+
+def test_add_is_refused_while_another_command_holds_the_repository_lock(repo: Path) -> None:
+    """The repository lock every writing command takes: add refuses at once (exit 2) and writes nothing, so a
+    release never reads seeds/ half-extended and two adds never number their seeds alike."""
+    from corpus.core.repolock import repo_lock
+
+    before = snapshot(repo)
+    with repo_lock(repo):
+        code, out = cli(str(UNSEEN / "harbor_times.html"))
+    assert code == 2 and "another corpus command is writing to this repository" in out
+    assert snapshot(repo) == before
+    assert cli(str(UNSEEN / "harbor_times.html"))[0] == 0  # and goes through once the lock is free

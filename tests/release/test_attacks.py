@@ -216,9 +216,9 @@ NET_CASES = [
 
 @pytest.mark.parametrize(("case", "url", "message"), NET_CASES, ids=[c[0] for c in NET_CASES])
 def test_label_studio_network_errors_are_one_line(repo: Path, case: str, url: str, message: str) -> None:
-    """`ls pull` for every case, `ls push` (which pre-annotates every document first) for one."""
+    """`ls pull` and `ls push` (which reaches the server before pre-annotating anything) for every case."""
     before = state(repo)
-    for command in ["pull", "push"] if case == "refused" else ["pull"]:
+    for command in ["pull", "push"]:
         code, output = invoke(["ls", command], env={"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": SECRET,
                                                     "CORPUS_ROOT": str(repo)})
         assert code == 2 and message in output and output.count("\n") == 1, output
@@ -228,7 +228,8 @@ def test_label_studio_network_errors_are_one_line(repo: Path, case: str, url: st
 
 # ---- the lock: every writer refuses while another holds it ---------------------------------------------------
 WRITERS = [["build"], ["release", "1.1.0"], ["adjudicate"], ["agreement"], ["stream-build", "big-export.json",
-                                                                            "--out", "build/stream"]]
+                                                                            "--out", "build/stream"],
+           ["add", str(Path(__file__).resolve().parents[1] / "data" / "unseen" / "harbor_times.html")]]
 
 
 def test_every_writer_refuses_while_the_repository_is_locked(repo: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.core.errors import InvalidData, Issue
+from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.models import Document
 from corpus.gold.adjudicate import TODO, adjudicate_repo
 from corpus.ingest.clean import load_documents
@@ -301,3 +301,40 @@ def test_a_task_nobody_annotated_yet_is_valid_but_its_gold_is_never_dropped(repo
     finally:
         path.write_bytes(original)
 
+
+
+def test_only_releases_are_verified_and_a_folder_nothing_made_is_reported(repo: tuple[Path, list[Document]],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream-build output in build/ is neither a release nor a stranger; a folder nothing made is an issue."""
+    from corpus.release.check import release_folders, validate_repo
+    from corpus.scale.stream import stream_build
+
+    root, documents = repo
+    monkeypatch.setenv("CORPUS_ROOT", str(root))
+    export = root / "annotations" / EXPORT
+    stream_build(export, root / "build" / "big", workers=1, documents=documents)
+    (root / "build" / "junk").mkdir()
+    try:
+        assert release_folders(root) == []
+        strays = [i for i in validate_repo(root) if i.rule == "build.unknown-folder"]
+        assert [i.file for i in strays] == ["build/junk"]
+    finally:
+        (root / "build" / "junk").rmdir()
+
+
+def test_validate_tidies_what_killed_runs_left_unless_a_writer_holds_the_lock(repo: tuple[Path, list[Document]],
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from corpus.core.repolock import repo_lock, tidy
+    from corpus.release.check import cli_validate
+
+    root, _ = repo
+    monkeypatch.setenv("CORPUS_ROOT", str(root))
+    (root / "build").mkdir(exist_ok=True)
+    dead = int(Path("/proc/sys/kernel/pid_max").read_text()) + 7  # no process can have it
+    leftover = root / "build" / f".dev.tmp-{dead}-x1"
+    with repo_lock(root):
+        leftover.mkdir()
+        assert tidy(root) is False and leftover.exists()  # a writer holds the lock: nothing is touched
+    with pytest.raises(UserError):
+        cli_validate([root / "annotations" / "nope.txt"])  # any validate run, even one that fails
+    assert not leftover.exists()

@@ -218,11 +218,23 @@ def test_stream_build_and_validate_report_identical_issues(tmp_path: Path, seeds
         assert not out.exists()
     if mutation.rule is None:
         assert validated == streamed == []
-    elif mutation.stream_sees:
+    else:
         assert mutation.rule in {i.rule for i in validated}
         assert streamed == validated
-    else:  # documented in corpus/scale/fastpath.py: repeated keys are not seen by the typed decoder
-        assert mutation.rule in {i.rule for i in validated} and mutation.rule not in {i.rule for i in streamed}
+
+
+@pytest.mark.parametrize("name", ["meta-repeated-key", "task-id-repeated-key"])
+def test_skipping_the_repeated_key_check_is_said_not_hidden(tmp_path: Path, seeds: list[Document], name: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """--skip-repeated-key-check trades that one check for speed: the build passes and says what it did not check."""
+    mutation = {m.name: m for m in EXPORT_MUTATIONS}[name]
+    export = tmp_path / EXPORT
+    export.write_bytes(mutation.export_bytes())
+    result = stream.cli_stream_build(export, tmp_path / "out", 2, False, check_keys=False)
+    assert result.issues == [] and result.keys_checked is False
+    assert "were not looked for (--skip-repeated-key-check)" in capsys.readouterr().out
+    checked = stream.stream_build(export, tmp_path / "out2", workers=2, documents=seeds, allow_invalid=True)
+    assert checked.keys_checked and {i.rule for i in checked.issues} == {"json.duplicate-key"}
 
 
 @pytest.mark.ray

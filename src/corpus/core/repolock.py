@@ -3,7 +3,8 @@ repository, adjudicate, agreement, ls pull), so no two of them ever interleave t
 
 The lock is `build/.lock` (an flock: the kernel drops it when its holder dies, even by kill -9). Whoever takes it
 first completes what a killed writer journaled (corpus.core.transaction) and removes the temp files and folders
-killed runs left in build/, annotations/ and the repository root (corpus.core.outputs.sweep).
+killed runs left in build/, annotations/ and the repository root (corpus.core.outputs.sweep). The commands that
+only read (validate, verify) do the same through `tidy` when the lock is free, and never wait for it.
 """
 
 from __future__ import annotations
@@ -32,13 +33,33 @@ def repo_lock(root: Path, timeout: float = 0) -> Iterator[None]:
         lock.acquire()
     except Timeout:
         raise UserError(f"another corpus command is writing to this repository ({build / LOCK} is locked; "
-                        "another release is in progress, or a build, adjudicate, agreement or pull): try again "
+                        "another release is in progress, or a build, add, adjudicate, agreement or pull): try again "
                         "when it has finished") from None
     try:
         recover(root)
         yield
     finally:
         lock.release()
+
+
+def tidy(root: Path) -> bool:
+    """For the commands that only read (validate, verify): complete and sweep what killed writers left, when the
+    lock is free at once. A running writer's files are never touched (its lock is held), and a checkout this user
+    cannot write to is read as it is. True when the repository was tidied."""
+    if not (root / "seeds").is_dir() or not (root / "build").is_dir():
+        return False
+    lock = FileLock(root / "build" / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except (Timeout, OSError):
+        return False
+    try:
+        recover(root)
+    except OSError:
+        return False
+    finally:
+        lock.release()
+    return True
 
 
 def recover(root: Path) -> None:

@@ -38,6 +38,7 @@ Rule names are stable (tests and users grep for them). All are errors (exit 1):
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from jsonschema.exceptions import best_match
 from pydantic import BaseModel, ValidationError
 
@@ -54,7 +56,7 @@ from corpus.core.io import sha256_bytes
 from corpus.core.jsontext import parse_json, read_json, read_json_text
 from corpus.core.models import Adjudication, AnnotationSet, Document, GoldDocument, Layers, NumericClaim, Span
 from corpus.core.schema import validator
-from corpus.gold.convert import convert_task
+from corpus.gold.convert import INT64, convert_task
 from corpus.gold.convert import is_int as is_int
 from corpus.ingest.clean import load_sources, seed_paths
 from corpus.labelstudio.exports import read_export, task_where
@@ -379,26 +381,69 @@ def validate_task(task: Any, file: str, refs: Mapping[str, SeedRef] | None
     return sets, issues
 
 
+class ExportRules:
+    """The rules over a whole export (task ids unique, one task per document), fed each task's (id, doc_id) in
+    export order. Integer ids are kept in flat arrays (16 bytes a task) and compared once at the end, documents in
+    a dict, so the streaming build can follow exports of any length without a Python object per task id."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.count = 0
+        self._ids, self._positions = array("q"), array("q")
+        self._big: dict[int, int] = {}  # ids beyond int64 (reported as task.id; still compared here)
+        self._docs: dict[str, Any] = {}
+        self._found: list[tuple[int, int, Issue]] = []  # (task index, 0 id / 1 document, issue)
+
+    def add(self, task_id: Any, doc_id: Any) -> None:
+        n = self.count
+        self.count += 1
+        if is_int(task_id):
+            if INT64[0] <= task_id <= INT64[1]:
+                self._ids.append(task_id)
+                self._positions.append(n)
+            elif task_id in self._big:
+                self._found.append((n, 0, self._duplicate_id(task_id, self._big[task_id])))
+            else:
+                self._big[task_id] = n
+        if isinstance(doc_id, str) and doc_id:
+            if doc_id in self._docs:
+                where = f"task {task_id}" if is_int(task_id) else f"task #{n}"
+                self._found.append((n, 1, Issue(self.file, where, "-", "data.doc_id", f"document {doc_id!r} "
+                                                f"already has task {self._docs[doc_id]} in this export",
+                                                "task.duplicate-doc")))
+            else:
+                self._docs[doc_id] = task_id
+
+    def has_doc(self, doc_id: Any) -> bool:
+        return doc_id in self._docs
+
+    def _duplicate_id(self, task_id: int, first: int) -> Issue:
+        return Issue(self.file, f"task {task_id}", "-", "id", f"task id {task_id} is also task #{first} of this "
+                     "export", "task.duplicate-id")
+
+    def issues(self) -> list[Issue]:
+        """In export order, as one pass over the tasks would find them."""
+        if not self.count:
+            return [Issue(self.file, "-", "-", "-", "the export holds no task", "export.empty")]
+        found = list(self._found)
+        ids = np.frombuffer(self._ids, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")  # equal ids keep export order: the first of each run came first
+        ranked = ids[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        run_start = starts[np.searchsorted(starts, np.arange(len(ranked)), side="right") - 1]
+        positions = np.frombuffer(self._positions, dtype=np.int64)
+        for k in np.flatnonzero(np.arange(len(ranked)) != run_start):
+            later, first = int(positions[order[k]]), int(positions[order[run_start[k]]])
+            found.append((later, 0, self._duplicate_id(int(ranked[k]), first)))
+        return [issue for _, _, issue in sorted(found, key=lambda item: item[:2])]
+
+
 def export_level_issues(tasks: Sequence[tuple[Any, Any]], file: str) -> list[Issue]:
     """Rules over the whole export, from each task's (id, doc_id) in export order."""
-    if not tasks:
-        return [Issue(file, "-", "-", "-", "the export holds no task", "export.empty")]
-    issues = []
-    ids: dict[int, int] = {}
-    docs: dict[str, Any] = {}
-    for n, (task_id, doc_id) in enumerate(tasks):
-        where = f"task {task_id}" if is_int(task_id) else f"task #{n}"
-        if is_int(task_id):
-            if task_id in ids:
-                issues.append(Issue(file, where, "-", "id", f"task id {task_id} is also task #{ids[task_id]} of "
-                                    "this export", "task.duplicate-id"))
-            ids.setdefault(task_id, n)
-        if isinstance(doc_id, str) and doc_id:
-            if doc_id in docs:
-                issues.append(Issue(file, where, "-", "data.doc_id", f"document {doc_id!r} already has task "
-                                    f"{docs[doc_id]} in this export", "task.duplicate-doc"))
-            docs.setdefault(doc_id, task_id)
-    return issues
+    rules = ExportRules(file)
+    for task_id, doc_id in tasks:
+        rules.add(task_id, doc_id)
+    return rules.issues()
 
 
 def task_key(task: Any) -> tuple[Any, Any]:

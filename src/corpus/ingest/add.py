@@ -1,7 +1,8 @@
 """`corpus add FILE...`: store new articles as seeds, byte-exact, with their sources entry; refuse duplicates.
 
 Every file is read, cleaned and checked against the existing seeds (and the other files of the same call) before
-anything is written; then the raw files and the appended sources.toml are written under a lock, and a failure part
+anything is written; then the raw files and the appended sources.toml are written, all under the repository lock
+(corpus.core.repolock, the one every writing command takes), and a failure part
 way removes what was written, so `seeds/` and `sources.toml` are left as they were.
 
 Ids: `NNN_<first 16 hex of the raw bytes' SHA-256>`, NNN one more than the highest id in seeds/, keeping the file's
@@ -26,11 +27,11 @@ from pathlib import Path
 import trafilatura
 import typer
 from datasketch import MinHash
-from filelock import FileLock
 
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_bytes, atomic_write_text, repo_root, sha256_bytes
 from corpus.core.models import Document, Source, SourceField
+from corpus.core.repolock import repo_lock
 from corpus.ingest.clean import (
     LANGUAGES,
     RAW_SUFFIXES,
@@ -223,34 +224,37 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
 
 
 def write(root: Path, planned: list[Planned]) -> None:
-    """Raw files first, then sources.toml; any failure removes the new files and restores sources.toml."""
+    """Raw files first, then sources.toml; any failure removes the new files and restores sources.toml.
+    The caller holds the repository lock (`add`)."""
     seeds = root / "seeds"
     sources_path = seeds / SOURCES_NAME
-    with FileLock(str(seeds / ".add.lock")):
-        before = sources_path.read_bytes()
-        text = append_entries(before.decode("utf-8"), [p.entry for p in planned], str(sources_path))
-        written: list[Path] = []
-        try:
-            for p in planned:
-                target = seeds / f"{p.doc_id}{p.path.suffix.lower()}"
-                if target.exists():
-                    raise UserError(f"{target}: already exists")
-                atomic_write_bytes(target, p.raw)
-                written.append(target)
-            atomic_write_text(sources_path, text)
-            load_sources(root)  # what was written reads back
-        except BaseException:
-            for target in written:
-                with suppress(OSError):
-                    target.unlink()
-            if sources_path.read_bytes() != before:
-                atomic_write_bytes(sources_path, before)
-            raise
+    before = sources_path.read_bytes()
+    text = append_entries(before.decode("utf-8"), [p.entry for p in planned], str(sources_path))
+    written: list[Path] = []
+    try:
+        for p in planned:
+            target = seeds / f"{p.doc_id}{p.path.suffix.lower()}"
+            if target.exists():
+                raise UserError(f"{target}: already exists")
+            atomic_write_bytes(target, p.raw)
+            written.append(target)
+        atomic_write_text(sources_path, text)
+        load_sources(root)  # what was written reads back
+    except BaseException:
+        for target in written:
+            with suppress(OSError):
+                target.unlink()
+        if sources_path.read_bytes() != before:
+            atomic_write_bytes(sources_path, before)
+        raise
 
 
 def add(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool = False) -> list[Planned]:
-    planned = plan(root, files, given, allow_near_duplicate)
-    write(root, planned)
+    """Plan and write under the repository lock: ids are numbered from the seeds as they are, and no release or
+    build reads seeds/ half-extended."""
+    with repo_lock(root):
+        planned = plan(root, files, given, allow_near_duplicate)
+        write(root, planned)
     return planned
 
 

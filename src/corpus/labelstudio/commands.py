@@ -123,9 +123,11 @@ def replay(ls: LabelStudio, export: Path, title: str) -> tuple[int, int]:
 def cli_push(project: str) -> None:
     url, token = remote()
     root = repo_root()
-    tasks, instructions = build_tasks(root), instructions_html(root)
     with client.reaching(url):
-        pid, created, added = sync_project(client.connect(url, token), project, tasks, instructions)
+        ls = client.connect(url, token)
+        client.find_project(ls, project)  # reach the server (and try the token) before the slow pre-annotation
+        tasks, instructions = build_tasks(root), instructions_html(root)
+        pid, created, added = sync_project(ls, project, tasks, instructions)
     typer.echo(f"project {project!r} (id {pid}) {'created' if created else 'updated'}; {added} task(s) added")
 
 

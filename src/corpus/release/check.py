@@ -22,6 +22,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+from corpus.core import outputs, repolock
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root
 from corpus.core.jsontext import decode_utf8, parse_json, read_bytes
@@ -43,10 +44,27 @@ AGREEMENT_KEYS = frozenset({"annotators", "documents", "method", "pairs"})
 
 
 def release_folders(root: Path) -> list[Path]:
+    """The version-named folders of build/ (X.Y.Z and its text-free twin X.Y.Z-standoff): only `corpus release`
+    makes those (core.outputs refuses them to --out)."""
     build = root / "build"
     if not build.is_dir():
         return []
-    return sorted(p for p in build.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "dev")
+    return sorted(p for p in build.iterdir() if p.is_dir() and outputs.VERSION_NAME.match(p.name))
+
+
+def stray_folders(root: Path) -> list[Issue]:
+    """Folders in build/ that are neither a release, build/dev, nor an output a corpus command made and marked
+    (`build --out`, `stream-build --out`): nothing corpus knows put them there, so nothing vouches for them."""
+    build = root / "build"
+    if not build.is_dir():
+        return []
+    releases = set(release_folders(root))
+    return [Issue(f"build/{p.name}", "-", "-", "-", "a folder no corpus command made: not a release (only "
+                  "`corpus release` makes version-named folders), not build/dev, not a marked --out folder",
+                  "build.unknown-folder")
+            for p in sorted(build.iterdir())
+            if p.is_dir() and not p.name.startswith(".") and p.name != "dev" and p not in releases
+            and not outputs.made_here(p)]
 
 
 def _unknown(path: Path, what: str) -> list[Issue]:
@@ -140,7 +158,7 @@ def validate_repo(root: Path) -> list[Issue]:
         documents = load_documents(root)
     except InvalidData as exc:
         return exc.issues
-    issues = drift(root / "schema") + input_issues(root, documents) + validate_provenance(root)
+    issues = drift(root / "schema") + input_issues(root, documents) + validate_provenance(root) + stray_folders(root)
     for folder in release_folders(root):
         issues += verify_folder(folder)
     return issues
@@ -152,6 +170,7 @@ def _unique(issues: list[Issue]) -> list[Issue]:
 
 def cli_validate(paths: list[Path], as_json: bool = False) -> None:
     root = repo_root()
+    repolock.tidy(root)  # what killed runs left is completed or removed first, never reported as the repository's
     if not paths:
         issues = validate_repo(root)
     else:

@@ -117,6 +117,31 @@ def _call_in_ray_worker(initializer: Callable[[], None] | None, fn: Callable[...
             gc.enable()
 
 
+_SHARED: dict[str, Any] = {}  # in a Ray worker: the one shared value it has read (by object id)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A value every call needs (e.g. the seed table), put into Ray's object store once and read once per worker
+    process; as a plain argument it would be serialized again with every call. In a tuple, so Ray passes the
+    reference itself instead of resolving it before each call."""
+
+    refs: tuple[Any, ...]
+
+    def get(self) -> Any:
+        key = self.refs[0].hex()
+        if key not in _SHARED:
+            ray = import_ray()
+            _SHARED.clear()  # one build's value at a time
+            _SHARED[key] = ray.get(self.refs[0])
+        return _SHARED[key]
+
+
+def share(value: Any) -> Shared:
+    """Put `value` into the object store of the Ray runtime task_pool started or joined."""
+    return Shared((import_ray().put(value),))
+
+
 @dataclass
 class _RayPending:
     ray: ModuleType

@@ -15,12 +15,11 @@ clean cheaply and gives up on anything else:
 So a task either yields exactly the rows the reference yields, with no issues, or it is handled by the
 reference. tests/test_fastpath.py checks that contract on mutated tasks.
 
-Reading is as strict as `corpus validate` except in one documented way: msgspec skips the fields it is not asked
-for (`meta`, `drafts`, the predictions' results ...) and keeps the last of repeated keys, so a key repeated in one
-object, or nesting deeper than validate's limit (64 levels) but not deep enough to stop msgspec, passes a task the
-fast path proves clean, while `validate` reports json.duplicate-key / json.depth. Finding either needs a full parse
-with Python callbacks (about as slow again as the whole stream). Bytes that are not UTF-8 are caught: the stream
-checks every region's bytes before decoding (~5% of its CPU), located at their byte offset in the export.
+Reading is as strict as `corpus validate`: msgspec skips the fields it is not asked for and keeps the last of
+repeated keys, so corpus.scale.strictjson bounds its nesting to validate's limit (free) and the stream compares
+':' counts to find repeated keys (a generic decode: about a third of the stream's CPU, which
+`--skip-repeated-key-check` trades away, saying so). Bytes that are not UTF-8 are caught: the stream checks every
+region's bytes before decoding, located at their byte offset in the export.
 """
 
 from __future__ import annotations
@@ -38,10 +37,12 @@ import msgspec
 from pydantic import TypeAdapter, ValidationError
 
 from corpus.core import taxonomy as tx
+from corpus.core.jsontext import MAX_DEPTH
 from corpus.core.models import ID_MAX_LENGTH
 from corpus.gold.convert import DOC_STANCE, INT64, PER_REGION, REQUIRED, SPAN_CONTROLS, STANCE_LABELS
 from corpus.gold.validate import claim_issues
 from corpus.release import build
+from corpus.scale import strictjson
 
 # ---- the typed shape of a Label Studio task (gc=False: these structs never form cycles) -------------------
 Int = Annotated[int, msgspec.Meta(ge=INT64[0], le=INT64[1])]  # what convert._is_int accepts
@@ -125,12 +126,27 @@ class Task(msgspec.Struct, gc=False):
 DECODER = msgspec.json.Decoder(list[Task])
 
 
-def decode_tasks(body: bytes | memoryview) -> list[Task] | None:
-    """A region's tasks in the typed shape, or None when any value has another shape (or the JSON is bad)."""
+def _depth_probe(levels: int) -> bytes:
+    """A region of one task whose nesting reaches `levels` (the region's array is level 1, as validate counts),
+    placed in an unread field of the most deeply typed object: there the fewest levels count (strictjson)."""
+    task = (b'{"id":1,"annotations":[{"result":[{"value":{"x":' + b"[" * (levels - 7) + b"]" * (levels - 7)
+            + b"}}]}]}")
+    return b"[" + task + b"]"
+
+
+DEPTH_PROBES = (_depth_probe(MAX_DEPTH), _depth_probe(MAX_DEPTH + 1))
+
+
+def decode_tasks(body: bytes | memoryview) -> tuple[list[Task] | None, bool]:
+    """(tasks, depth_checked): the region's tasks in the typed shape, or None when any value has another shape,
+    the JSON is bad, or it may nest deeper than validate allows (the strict reader then decides).
+
+    depth_checked False: this interpreter cannot bound the decoder's nesting; the caller checks depth itself.
+    """
     try:
-        return DECODER.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # RecursionError: absurd nesting
-        return None
+        return strictjson.decode_guarded(DECODER.decode, body, DEPTH_PROBES)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None, True
 
 
 # ---- one annotation set as the stream's row record ------------------------------------------------------------

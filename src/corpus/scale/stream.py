@@ -36,16 +36,17 @@ import pyarrow.parquet as pq
 
 from corpus.core import faults, outputs
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import atomic_write_bytes, repo_root, sha256_bytes
+from corpus.core.io import atomic_write_bytes, repo_root
 from corpus.core.jsontext import utf8_issue
 from corpus.core.models import AnnotationSet, Document
 from corpus.core.repolock import repo_lock
-from corpus.gold.validate import SeedRef, export_level_issues, seed_refs, task_key, validate_task
+from corpus.gold.validate import ExportRules, SeedRef, export_level_issues, seed_refs, task_key, validate_task
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import TASK_START, WS, decode_pieces, read_export, tasks_end
 from corpus.release import build
-from corpus.scale import columns, engines, fastpath
+from corpus.scale import columns, engines, fastpath, strictjson
 from corpus.scale.fastpath import SetRecord
+from corpus.scale.seedtable import SeedTable, text_digest
 
 REGION_BYTES = 8 << 20
 WINDOW = 1 << 18
@@ -161,7 +162,7 @@ class Chunk:
 
 
 _SCHEMAS: dict[str, pa.Schema] = {}
-_REFS: dict[str, SeedRef] | None = None  # set by stream_build before the workers fork (passed along to Ray)
+_REFS: SeedTable | None = None  # set by stream_build before the workers fork (shared with Ray workers once)
 INHERIT = "inherit"
 
 
@@ -190,30 +191,53 @@ def _fast(task: fastpath.Task, file: str) -> list[SetRecord] | None:
         return None
     language = None
     if _REFS is not None:
-        ref = _REFS.get(data.doc_id)
-        if ref is None or sha256_bytes(data.text.encode("utf-8", "surrogatepass")) != ref.sha256:
+        found = _REFS.digest(data.doc_id)
+        if found is None or text_digest(data.text) != found[0]:
             return None
-        language = ref.language
+        language = found[1]
     return fastpath.task_records(task, file, language)
 
 
+def _typed(buf: bytearray, body: memoryview, check_keys: bool) -> tuple[list[fastpath.Task] | None, list[Any] | None]:
+    """(typed tasks, generic tasks or None): typed None sends the region to the strict reader, which reports
+    what the typed decoder cannot see (corpus.scale.strictjson): nesting beyond validate's limit, repeated keys."""
+    typed, depth_checked = fastpath.decode_tasks(body)
+    if typed is None or (not check_keys and depth_checked):
+        return typed, None
+    plain = strictjson.generic(body)
+    # buf: read_body's whole buffer; past the body it holds only whitespace, ',' and ']', never a ':'
+    if plain is None or (check_keys and strictjson.repeated_keys_possible(buf, plain)):
+        return None, None
+    if not depth_checked and strictjson.too_deep(plain):
+        return None, None
+    return typed, plain
+
+
 def process_region(path: str, start: int, end: int, last: bool, file: str,
-                   seeds: Mapping[str, SeedRef] | str | None = "inherit") -> Chunk:
+                   seeds: Mapping[str, SeedRef] | engines.Shared | str | None = "inherit",
+                   check_keys: bool = True) -> Chunk:
     """Decode, convert, validate and tabulate one region: the fast path per task, the reference where it gives up.
 
-    `seeds`: the seed references to check tasks against; INHERIT keeps the ones a forked worker inherited.
+    `seeds`: the seed references to check tasks against (engines.Shared on Ray); INHERIT keeps the ones a forked
+    worker inherited.
+    `check_keys` False skips the check for keys repeated in one object (about a third of the CPU, measured in
+    docs/performance.md); the build then says so.
     """
     global _REFS
-    if not isinstance(seeds, str):
-        _REFS = dict(seeds) if seeds is not None else None
+    given: Mapping[str, SeedRef] | str | None = seeds.get() if isinstance(seeds, engines.Shared) else seeds
+    if not isinstance(given, str):
+        _REFS = given if given is None or isinstance(given, SeedTable) else SeedTable(given)
     buf, body = read_body(path, start, end, last)
-    try:
-        str(body, "utf-8")  # every byte, also in fields the typed decoder skips: validate reads them all
-    except UnicodeDecodeError as exc:
-        del buf, body
-        return Chunk(columns.tables([], _SCHEMAS or table_schemas()), [utf8_issue(exc, file, start - 1)], 0, 0,
-                     None, None, None, peak_rss_kb(), os.getpid())
-    typed = fastpath.decode_tasks(body)
+    typed, plain = _typed(buf, body, check_keys)
+    # every byte must be UTF-8, also in fields the typed decoder skips (validate reads them all): the generic
+    # decode, when it ran and passed, has proved it; otherwise the bytes are checked here
+    if plain is None:
+        try:
+            str(body, "utf-8")
+        except UnicodeDecodeError as exc:
+            del buf, body, typed
+            return Chunk(columns.tables([], _SCHEMAS or table_schemas()), [utf8_issue(exc, file, start - 1)], 0, 0,
+                         None, None, None, peak_rss_kb(), os.getpid())
     records: list[SetRecord] = []
     issues: list[Issue] = []
     keys: list[tuple[str, str, int]] = []  # in export order: tables() below sorts and would hide disorder
@@ -221,7 +245,6 @@ def process_region(path: str, start: int, end: int, last: bool, file: str,
     docs: set[Any] = set()
     reference = 0
     if typed is not None:
-        plain: list[Any] | None = None
         for k, task in enumerate(typed):
             doc_id = task.data.doc_id if task.data is not None else None
             task_keys.append((task.id, doc_id))
@@ -236,7 +259,7 @@ def process_region(path: str, start: int, end: int, last: bool, file: str,
             records.extend(got)
             keys.extend(sorted(r.key for r in got))
         count = len(typed)
-    else:  # some value has another shape, or the JSON is broken: every task the reference way
+    else:  # a value of another shape, broken JSON, deep nesting or a repeated key: every task the strict way
         with open(path, "rb") as handle:  # read again: read_body wrote the closing bracket into the buffer
             raw = os.pread(handle.fileno(), end - start, start)
         tasks, issues = decode_region(raw, last, file, start)
@@ -309,6 +332,7 @@ class BuildResult:
     seconds: float = 0.0
     peak_rss_kb: dict[str, int] = field(default_factory=dict)  # parent and each worker's VmHWM
     out: Path | None = None
+    keys_checked: bool = True  # False: keys repeated in one object were not looked for (check_keys=False)
 
 
 def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> BuildResult:
@@ -343,7 +367,7 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
                  allow_invalid: bool = False, progress: Callable[[int], None] | None = None,
                  engine: str = "local", address: str | None = None,
                  documents: Sequence[Document] | None = None,
-                 refs: Mapping[str, SeedRef] | None = None) -> BuildResult:
+                 refs: Mapping[str, SeedRef] | None = None, check_keys: bool = True) -> BuildResult:
     """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory.
 
     `engine` runs process_region on the local pool or on Ray tasks (corpus.scale.engines); the parent's side,
@@ -351,28 +375,31 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
     With `documents` (the CLI passes the repository's seeds) every task is checked against its seed, by the hash
     of its clean text and with its language, as `corpus validate` does; without, each task against itself.
     `refs` gives the same check from precomputed validate.seed_refs (the benchmark's synthetic documents).
+    `check_keys` False: keys repeated in one object are not looked for (process_region); the result says so.
     """
     global _REFS
     if not export.is_file():
         raise UserError(f"{export} does not exist or is not a regular file (a FIFO or device is never read)")
     engines.check_engine(engine, address)
-    _REFS = seed_refs(documents) if documents is not None else (dict(refs) if refs is not None else None)
+    given = seed_refs(documents) if documents is not None else refs
+    _REFS = given if given is None or isinstance(given, SeedTable) else SeedTable(given)
     started = time.perf_counter()
     schemas = table_schemas()
     with _output(out) as (target, tmp):
-        result = _stream(export, tmp, workers, region_bytes, schemas, progress, engine, address)
+        result = _stream(export, tmp, workers, region_bytes, schemas, progress, engine, address, check_keys)
+        result.keys_checked = check_keys
         result.seconds = time.perf_counter() - started
         return _finish(tmp, target, result, allow_invalid)
 
 
 def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, schemas: dict[str, pa.Schema],
-            progress: Callable[[int], None] | None, engine: str, address: str | None) -> BuildResult:
+            progress: Callable[[int], None] | None, engine: str, address: str | None,
+            check_keys: bool = True) -> BuildResult:
     result = BuildResult()
     writers = {n: RowGroupWriter(tmp / parquet_path(n), schemas[n]) for n in TABLES}
     last_key: tuple[str, str, int] | None = None
     worker_peaks: dict[int, int] = {}
-    task_keys: list[tuple[Any, Any]] = []
-    docs_seen: set[Any] = set()
+    rules = ExportRules(export.name)  # task ids unique, one task per document: fed as regions arrive
     with engines.task_pool(engine, workers, address, initializer=_worker_init) as (submit, workers):
         window: deque[tuple[engines.Pending, int]] = deque()
         regions = iter_regions(export, region_bytes)
@@ -381,10 +408,11 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
             nonlocal last_key
             future, size = window.popleft()
             chunk = future.result()
-            chunk_docs = [d for _, d in chunk.task_keys]
-            repeated = {d for d in chunk_docs if d in docs_seen}  # task.duplicate-doc, not disorder
-            docs_seen.update(chunk_docs)
-            task_keys.extend(chunk.task_keys)
+            repeated = set()  # task.duplicate-doc, not disorder
+            for task_id, doc_id in chunk.task_keys:
+                if rules.has_doc(doc_id):
+                    repeated.add(doc_id)
+                rules.add(task_id, doc_id)
             disorder = chunk.out_of_order
             if chunk.first_key is not None:
                 if last_key is not None and chunk.first_key < last_key:
@@ -403,10 +431,13 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
             if progress is not None:
                 progress(size)
 
+        # Ray workers are not forked from this process: the seed table goes into Ray's object store once
+        seeds: engines.Shared | str | None = INHERIT
+        if engine != "local":
+            seeds = engines.share(_REFS) if _REFS is not None else None
         for start, end, last in regions:
-            seeds = INHERIT if engine == "local" else _REFS  # Ray workers are not forked from this process
-            window.append((submit(process_region, str(export), start, end, last, export.name, seeds),
-                           end - start))
+            window.append((submit(process_region, str(export), start, end, last, export.name, seeds,
+                                  check_keys), end - start))
             if len(window) > 2 * workers:
                 take()
         while window:
@@ -415,8 +446,8 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
         writers[name].close()
         faults.wrote(f"close {name}")
         result.rows[name] = writers[name].total
-    if task_keys or not result.issues:  # as validate: no export-level rule on an export it could not read
-        result.issues += export_level_issues(task_keys, export.name)
+    if rules.count or not result.issues:  # as validate: no export-level rule on an export it could not read
+        result.issues += rules.issues()
     result.peak_rss_kb = {"parent": peak_rss_kb(), "workers": sum(worker_peaks.values()),
                           "worker_max": max(worker_peaks.values(), default=0)}
     return result
@@ -448,7 +479,7 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False,
 
 
 def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool, engine: str = "local",
-                     address: str | None = None, standalone: bool = False) -> BuildResult:
+                     address: str | None = None, standalone: bool = False, check_keys: bool = True) -> BuildResult:
     """`corpus stream-build`: a progress bar over the export's bytes, then one summary line."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -462,9 +493,12 @@ def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid
         job = bar.add_task("stream", total=export.stat().st_size)
         result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
                               progress=lambda n: bar.advance(job, n), engine=engine, address=address,
-                              documents=documents)
+                              documents=documents, check_keys=check_keys)
     rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
     rate = result.tasks / max(result.seconds, 1e-9)
     print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "
           f"{result.reference_tasks:,} tasks checked by the reference path")
+    if not result.keys_checked:
+        print("keys repeated in one JSON object were not looked for (--skip-repeated-key-check); "
+              f"corpus validate {export} does")
     return result

@@ -1,0 +1,132 @@
+"""What a fast typed decoder does not see, checked without a Python callback per object: nesting and repeated keys.
+
+`corpus validate` reads JSON strictly (corpus.core.jsontext): nesting deeper than MAX_DEPTH and a key repeated in
+one object are located problems. msgspec and orjson keep the last of repeated keys silently (msgspec issue #648,
+orjson issue #456) and nest far deeper, and a Python hook per object costs more than the whole streaming build.
+
+- Nesting: msgspec's decoder, also where it skips unread fields, enters CPython's recursion counter for the
+  values it nests into, and on CPython 3.11 that counter obeys sys.setrecursionlimit. So the decode runs under a
+  limit, and a RecursionError means "maybe too deep" (the caller then reads the region strictly, which decides).
+  Typed levels do not all count, so the limit is set by the caller's two probes: a value nested exactly as deep as
+  allowed, and one level deeper, both placed where the fewest levels count (under the most typed levels). Nesting
+  anywhere else is then refused no later than validate would. The probes are decoded before every call at the same
+  stack depth, so the limit cannot drift with the caller's stack. Where the interpreter does not let the limit
+  bound C code (CPython >= 3.12 keeps a separate C recursion limit), `guarded` is False and the caller must check
+  depth another way (`too_deep`, a walk over the decoded value).
+- Repeated keys: every ':' of a JSON text is either a key's separator or a character inside a string. Decoding
+  keeps one value per key, and re-encoding writes every string's ':' back literally, so the re-encoded text has
+  as many ':' as the original minus one per dropped repeated key. Equal counts prove no key was repeated;
+  a ':' written as the escape \\u003a (which re-encoding turns into a literal ':') makes the count unusable and
+  is answered "maybe" (the caller then reads the region strictly). Costs a generic decode and an encode (see
+  docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any, TypeVar
+
+import orjson
+
+from corpus.core.jsontext import MAX_DEPTH
+
+T = TypeVar("T")
+
+_offset: int | None = None  # the limit above this call's own stack depth: found on first use, checked every call
+_unguarded = False  # the interpreter does not bound msgspec's recursion by sys.setrecursionlimit
+
+
+def _stack_depth() -> int:
+    frame: FrameType | None = sys._getframe(1)
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def _attempt(decode: Callable[[bytes], T], body: bytes | memoryview) -> tuple[bool, T | None]:
+    """The probes and the body are decoded through this one frame, so all three run at the same stack depth."""
+    try:
+        return True, decode(body)  # type: ignore[arg-type]
+    except RecursionError:
+        return False, None
+
+
+def _under_limit(offset: int, decode: Callable[[bytes], T], body: bytes | memoryview,
+                 probes: tuple[bytes, bytes]) -> tuple[str, T | None]:
+    """('ok', value) | ('too-deep', None) | ('low', None) | ('high', None): the probes say the limit is off."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + offset)
+    try:
+        if not _attempt(decode, probes[0])[0]:
+            return "low", None
+        if _attempt(decode, probes[1])[0]:
+            return "high", None
+        fits, value = _attempt(decode, body)
+        return ("ok", value) if fits else ("too-deep", None)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def decode_guarded(decode: Callable[[bytes], T], body: bytes | memoryview,
+                   probes: tuple[bytes, bytes]) -> tuple[T | None, bool]:
+    """(value, guarded): `decode(body)` under the nesting bound `probes` set; value None: maybe too deep.
+
+    probes: (nested exactly as deep as allowed, one level deeper), each decodable by `decode`.
+    guarded False: the bound could not be applied here; the value is decoded unbounded and depth is unchecked.
+    """
+    global _offset, _unguarded
+    if not _unguarded:
+        offset = _offset if _offset is not None else MAX_DEPTH + 8
+        for _ in range(4 * MAX_DEPTH):
+            verdict, value = _under_limit(offset, decode, body, probes)
+            if verdict == "ok":
+                _offset = offset
+                return value, True
+            if verdict == "too-deep":
+                _offset = offset
+                return None, True
+            offset += 1 if verdict == "low" else -1
+            if offset < 2:
+                break
+        _unguarded = True
+    return decode(body), False  # type: ignore[arg-type]
+
+
+def generic(body: bytes | memoryview) -> Any | None:
+    """Every value decoded (orjson), or None when orjson refuses the text (the caller then reads it strictly)."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def repeated_keys_possible(body: bytes | bytearray, value: Any) -> bool:
+    """False only when no object of `body` repeats a key; `value` is generic(body)."""
+    if b"\\u003a" in body or b"\\u003A" in body:
+        return True
+    try:
+        again = orjson.dumps(value)
+    except (orjson.JSONEncodeError, TypeError):
+        return True
+    return body.count(b":") != again.count(b":")
+
+
+def _containers(value: Any) -> Iterator[tuple[Any, int]]:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        yield node, depth
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+def too_deep(value: Any) -> bool:
+    """The slow, exact depth check (validate's: the outermost array is level 1) where decode_guarded cannot bound
+    the decoder."""
+    if not isinstance(value, dict | list):
+        return False
+    return any(depth > MAX_DEPTH for _, depth in _containers(value))

@@ -1,0 +1,44 @@
+"""SeedTable is a drop-in for the dict of SeedRef it replaces: same lookups, same misses, much less memory."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpus.gold.validate import SeedRef
+from corpus.scale.seedtable import SeedTable, text_digest
+
+doc_ids = st.text(min_size=1, max_size=12)  # any str, lone surrogates included
+refs = st.dictionaries(doc_ids, st.tuples(st.binary(min_size=32, max_size=32), st.sampled_from(["en", "es"])),
+                       max_size=30).map(lambda d: {k: SeedRef(h.hex(), lang) for k, (h, lang) in d.items()})
+
+
+@given(refs, st.lists(doc_ids, max_size=10))
+def test_lookups_equal_the_dict(table_refs: dict[str, SeedRef], others: list[str]) -> None:
+    table = SeedTable(table_refs)
+    assert len(table) == len(table_refs) and set(table) == set(table_refs)
+    for doc_id in [*table_refs, *others]:
+        assert table.get(doc_id) == table_refs.get(doc_id)
+        found = table.digest(doc_id)
+        ref = table_refs.get(doc_id)
+        assert (found is None) == (ref is None)
+        if found is not None and ref is not None:
+            assert found == (bytes.fromhex(ref.sha256), ref.language)
+    assert pickle.loads(pickle.dumps(table)) == table_refs
+
+
+def test_text_digest_is_what_the_seed_check_hashes() -> None:
+    text = "Caracas \u2014 caf\u00e9 \udc80"  # a lone surrogate, as json can decode one
+    assert text_digest(text) == hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def test_a_table_costs_less_than_the_dict() -> None:
+    """~70 bytes a document in three buffers, against ~350 for the dict of SeedRef objects."""
+    many = {f"{n:06d}_{n * 7919:016x}": SeedRef(hashlib.sha256(str(n).encode()).hexdigest(), "en")
+            for n in range(20_000)}
+    table = SeedTable(many)
+    size = len(table._ids) + table._ends.itemsize * len(table._ends) + len(table._digests) + len(table._codes)
+    assert size / len(many) < 70
