@@ -26,6 +26,29 @@ def built_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# ---- the text-free twin of the committed release 1.0.0 (issue 15), written once for every test that reads it ------
+RELEASE_1_0_0 = Path(__file__).resolve().parents[1] / "build" / "1.0.0"
+
+
+@pytest.fixture(scope="session")
+def standoff(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """build/1.0.0's text-free twin, written by the real standoff writer (read-only: copy it before changing it)."""
+    from corpus.ingest.clean import load_sources
+    from corpus.release.standoff import write_standoff
+
+    out = tmp_path_factory.mktemp("standoff") / "1.0.0-standoff"
+    write_standoff(RELEASE_1_0_0, out, load_sources(RELEASE_1_0_0.parents[1]))
+    return out
+
+
+@pytest.fixture(scope="session")
+def released_texts() -> dict[str, str]:
+    """doc_id -> the clean text build/1.0.0 released."""
+    import pyarrow.parquet as pq
+
+    return {r["doc_id"]: r["text"] for r in pq.read_table(RELEASE_1_0_0 / "documents").to_pylist()}
+
+
 # ---- Ray (issue 18): one local Ray for the whole session, started by the first test that needs it --------------
 @pytest.fixture(scope="session")
 def ray_local() -> Iterator[ModuleType]:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from corpus.core.outputs import MARKER_PREFIX
@@ -24,3 +28,20 @@ def state(root: Path) -> State:
         else:
             out[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
     return out
+
+
+@contextmanager
+def lock_held_elsewhere(root: Path) -> Iterator[None]:
+    """The repository lock held by another process (as a running release would hold it) until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from filelock import FileLock\n"
+         f"lock = FileLock({str(root / 'build' / '.lock')!r}); lock.acquire()\n"
+         "print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(30)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from typer.testing import CliRunner
 from corpus.cli import app
 from corpus.release.release import release
 from fixtures_synth import synth
-from fixtures_tree import state
+from fixtures_tree import lock_held_elsewhere, state
 
 SECRET = "tok-3f9a1c-secret"
 
@@ -233,19 +231,9 @@ WRITERS = [["build"], ["release", "1.1.0"], ["adjudicate"], ["agreement"], ["str
 
 
 def test_every_writer_refuses_while_the_repository_is_locked(repo: Path) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from filelock import FileLock\n"
-         f"lock = FileLock({str(repo / 'build' / '.lock')!r}); lock.acquire()\n"
-         "print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with lock_held_elsewhere(repo):
         before = state(repo)
         for args in WRITERS:
             code, output = invoke(args)
             assert code == 2 and "another corpus command is writing" in output, (args, output)
         assert state(repo) == before
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(30)

@@ -21,10 +21,9 @@ from typer.testing import CliRunner
 
 from corpus.cli import app
 from corpus.core.errors import InvalidData, UserError
-from corpus.ingest.clean import load_sources
 from corpus.release.align import Placed, skeleton
 from corpus.release.rehydrate import REPORT, place_document, rehydrate
-from corpus.release.standoff import read_rows, write_standoff
+from corpus.release.standoff import read_rows
 from corpus.release.verify import verify_folder
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -32,17 +31,6 @@ RELEASE = PROJECT / "build" / "1.0.0"
 RELEASED = set(pq.read_table(RELEASE / "documents", columns=["doc_id"]).column("doc_id").to_pylist())
 SEEDS = sorted(p for p in (PROJECT / "seeds").glob("*.txt") if p.stem in RELEASED)  # seeds added later: not in it
 
-
-@pytest.fixture(scope="module")
-def standoff(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("standoff") / "1.0.0-standoff"
-    write_standoff(RELEASE, out, load_sources(PROJECT))
-    return out
-
-
-@pytest.fixture(scope="module")
-def full_texts() -> dict[str, str]:
-    return {r["doc_id"]: r["text"] for r in pq.read_table(RELEASE / "documents").to_pylist()}
 
 
 def seed_copies(folder: Path) -> Path:
@@ -168,14 +156,14 @@ def _all_spans(text: str) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_copies_that_differ_place_99_percent_misplace_none_and_report_the_rest(
-        variant: str, standoff: Path, full_texts: dict[str, str], tmp_path: Path) -> None:
+        variant: str, standoff: Path, released_texts: dict[str, str], tmp_path: Path) -> None:
     rows = {r["doc_id"]: r for r in read_rows(standoff)["documents"]}
     copies = tmp_path / "copies"
     copies.mkdir()
     findable = placed_right = misplaced = 0
     for path in SEEDS:
         doc_id = path.stem
-        text = full_texts[doc_id]
+        text = released_texts[doc_id]
         suffix, data = VARIANTS[variant](path.read_bytes(), text)
         (copies / f"{doc_id}{suffix}").write_bytes(data)
         result = place_document(rows[doc_id], copies)
@@ -197,10 +185,10 @@ def test_copies_that_differ_place_99_percent_misplace_none_and_report_the_rest(
 
 
 def test_the_report_lists_every_unplaced_span_and_partial_writes_only_placed_spans(
-        standoff: Path, full_texts: dict[str, str], tmp_path: Path) -> None:
+        standoff: Path, released_texts: dict[str, str], tmp_path: Path) -> None:
     copies = seed_copies(tmp_path / "copies")
     victim = SEEDS[0].stem
-    _, data = paragraph_removed(b"", full_texts[victim])
+    _, data = paragraph_removed(b"", released_texts[victim])
     (copies / f"{victim}.txt").write_bytes(data)
     (copies / f"{SEEDS[1].stem}.txt").unlink()  # one document the user does not have
     out = tmp_path / "out"

@@ -11,8 +11,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from corpus.release.changelog import add_entry, render_entry
 from corpus.release.release import default_build, release, releases
 from corpus.release.summary import DocInfo, ReleaseSummary
 from corpus.release.verify import verify_folder
+from fixtures_tree import lock_held_elsewhere
 
 PROJECT = Path(__file__).resolve().parents[2]
 SEED = {stem[:3]: stem for stem in (p.stem for p in (PROJECT / "seeds").glob("*.txt"))}
@@ -326,20 +325,10 @@ def test_two_concurrent_releases_in_threads_exactly_one_wins(repo: Path) -> None
 
 def test_a_release_fails_clearly_while_another_process_holds_the_lock(repo: Path) -> None:
     (repo / "build").mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from filelock import FileLock\n"
-         f"lock = FileLock({str(repo / 'build' / '.lock')!r}); lock.acquire()\n"
-         "print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with lock_held_elsewhere(repo):
         with pytest.raises(UserError, match="another release is in progress"):
             release(repo, "1.0.0", today=TODAY)
         assert not (repo / "build" / "1.0.0").exists()
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(30)
     assert release(repo, "1.0.0", today=TODAY).is_dir()
 
 

@@ -17,23 +17,12 @@ from corpus.core.errors import InvalidData
 from corpus.core.models import Redistribution, Source
 from corpus.ingest.clean import load_sources
 from corpus.release.layout import CONFIGS, parquet_path
-from corpus.release.standoff import read_rows, write_standoff
+from corpus.release.standoff import read_rows
 from corpus.release.verify import verify_folder
 
 PROJECT = Path(__file__).resolve().parents[2]
 RELEASE = PROJECT / "build" / "1.0.0"
 
-
-@pytest.fixture(scope="module")
-def standoff(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("so") / "1.0.0-standoff"
-    write_standoff(RELEASE, out, load_sources(PROJECT))
-    return out
-
-
-@pytest.fixture(scope="module")
-def texts() -> dict[str, str]:
-    return {r["doc_id"]: r["text"] for r in pq.read_table(RELEASE / "documents").to_pylist()}
 
 
 def strings(value: Any, path: str = "") -> list[tuple[str, str]]:
@@ -58,7 +47,7 @@ def test_it_is_a_complete_verified_dataset_folder(standoff: Path) -> None:
         *docs, *(parquet_path(c) for c in CONFIGS)}
 
 
-def test_no_article_text_is_left(standoff: Path, texts: dict[str, str]) -> None:
+def test_no_article_text_is_left(standoff: Path, released_texts: dict[str, str]) -> None:
     rows = read_rows(standoff)
     assert not {"text", "subtitle"} & set(rows["documents"][0])
     assert "tokens" not in rows["ner"][0]
@@ -68,11 +57,11 @@ def test_no_article_text_is_left(standoff: Path, texts: dict[str, str]) -> None:
     for config, config_rows in rows.items():
         for row in config_rows:
             for path, value in strings(row):
-                if len(value) >= 20 and any(value in t for t in texts.values()):
+                if len(value) >= 20 and any(value in t for t in released_texts.values()):
                     assert allowed.search(path) and config in ("documents", "entities", "claims", "annotators"), \
                         (config, path, value)
                     assert path != "text" or config in ("entities", "claims")
-    sentences = {s for t in texts.values() for s in re.split(r"(?<=[.!?])\s+|\n+", t) if len(s) >= 40}
+    sentences = {s for t in released_texts.values() for s in re.split(r"(?<=[.!?])\s+|\n+", t) if len(s) >= 40}
     titles = {r["title"] for r in rows["documents"]}
     for path in standoff.rglob("*"):
         if path.suffix == ".parquet" or not path.is_file() or path.name == "SHA256SUMS":

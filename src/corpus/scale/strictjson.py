@@ -24,13 +24,13 @@ orjson issue #456) and nest far deeper, and a Python hook per object costs more 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, TypeVar
 
 import orjson
 
-from corpus.core.jsontext import MAX_DEPTH
+from corpus.core.jsontext import MAX_DEPTH, strict_issues
 
 T = TypeVar("T")
 
@@ -115,18 +115,6 @@ def repeated_keys_possible(body: bytes | bytearray, value: Any) -> bool:
     return body.count(b":") != again.count(b":")
 
 
-def _containers(value: Any) -> Iterator[tuple[Any, int]]:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        yield node, depth
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
-
-
 def too_deep(value: Any) -> bool:
-    """The slow, exact depth check (validate's: the outermost array is level 1) where decode_guarded cannot bound
-    the decoder."""
-    if not isinstance(value, dict | list):
-        return False
-    return any(depth > MAX_DEPTH for _, depth in _containers(value))
+    """The slow, exact depth check where decode_guarded cannot bound the decoder: validate's own (jsontext)."""
+    return any(issue.rule == "json.depth" for issue in strict_issues(value, "-"))
