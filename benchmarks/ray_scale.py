@@ -5,7 +5,7 @@
 Stages (inputs are generated once and cached under the workdir; nothing is written to the repo but --doc):
   bulk local 1 / 2   corpus.scale.bulk.bulk_suggest(ARTICLES, OUT, workers=1 | 2): the whole call, including the
                      pool's start and each worker's model load
-  bulk ray           the same on Ray (engine="ray", 2 actors), Ray started (ray.init, 2 CPUs) before the clock
+  bulk ray           the same on Ray (engine="ray": Ray Data, 2 actors), Ray started (ray.init, 2 CPUs) before the clock
                      starts; the start is reported apart
   spacy pipe 1 / 2   spaCy's own nlp.pipe(texts, n_process=1 | 2) over the English articles' clean texts: the
                      entity part alone, as the reference for what spaCy itself gets from two processes
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     same = one["sha256"] == two["sha256"] == on_ray["sha256"]
     rows += [("bulk suggestions, local engine, 1 worker", one, f"model loads per worker {one['model_loads']}"),
              ("bulk suggestions, local engine, 2 workers", two, f"model loads per worker {two['model_loads']}"),
-             ("bulk suggestions, Ray engine, 2 actors", on_ray,
+             ("bulk suggestions, Ray engine (Ray Data), 2 actors", on_ray,
               f"+ {on_ray['ray_start']:.1f} s ray.init before; model loads per actor {on_ray['model_loads']}"),
              ("spaCy nlp.pipe, n_process=1 (entities only, English articles)", pipe1, f"{pipe1['entities']:,} "
               "entities"),

@@ -5,16 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 
 import orjson
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from corpus.cli import app
-from corpus.core.errors import InvalidData, UserError
+from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.ingest import clean
 from corpus.scale import bulk
 from corpus.suggest import preannotate
@@ -84,8 +86,14 @@ def test_local_pool_loads_the_model_once_per_worker(local_two: bulk.BulkResult) 
 
 def test_one_worker_two_workers_and_parquet_input_give_the_same_bytes(
         inputs: dict[str, Path], local_two: bulk.BulkResult, tmp_path: Path) -> None:
-    one = bulk.bulk_suggest(inputs["jsonl"], tmp_path / "one", workers=1, part_rows=7)
-    from_parquet = bulk.bulk_suggest(inputs["parquet"], tmp_path / "pq", workers=2, part_rows=PART)
+    advanced: dict[str, list[int]] = {"jsonl": [], "parquet": []}
+    one = bulk.bulk_suggest(inputs["jsonl"], tmp_path / "one", workers=1, part_rows=7,
+                            progress=advanced["jsonl"].append)
+    from_parquet = bulk.bulk_suggest(inputs["parquet"], tmp_path / "pq", workers=2, part_rows=PART,
+                                     progress=advanced["parquet"].append)
+    assert sum(advanced["jsonl"]) == bulk.input_extent(inputs["jsonl"]) == inputs["jsonl"].stat().st_size
+    assert sum(advanced["parquet"]) == bulk.input_extent(inputs["parquet"]) == N  # the bar ends full
+    assert len(advanced["jsonl"]) == 4 and len(advanced["parquet"]) == N // PART
     assert _bytes(one) == _bytes(local_two) == _bytes(from_parquet)
 
 
@@ -126,6 +134,90 @@ def test_invalid_articles_are_located_and_fail_the_run(tmp_path: Path) -> None:
     kept = bulk.bulk_suggest(source, tmp_path / "out", workers=2, allow_invalid=True, part_rows=2)
     assert kept.rows == 2 and len(kept.issues) == 5 and kept.articles == 7
     assert pq.read_table(tmp_path / "out" / bulk.OUTPUT_NAME).column("id").to_pylist() == ["good-1", "7"]
+
+
+BAD_LINES = [
+    b"",
+    orjson.dumps({"id": "good-1", "text": "Venezuela and Russia\n\nMaduro met Putin in Moscow."}),
+    b"{not json",
+    b"   ",
+    orjson.dumps({"text": "no id"}),
+    orjson.dumps({"id": "both", "text": "a", "html": "<p>b</p>"}),
+    orjson.dumps({"id": "good-1", "text": "Again\n\nThe same id."}),
+    orjson.dumps({"id": 7, "text": "Rusia envi\u00f3 12 aviones\n\nEl gobierno confirm\u00f3 la llegada."}),
+    orjson.dumps({"id": "7", "text": "the same id as the integer 7"}),
+    orjson.dumps({"id": "r\u00e9sum\u00e9", "text": "caf\u00e9 \u2014 not ASCII, so bytes and characters differ"}),
+]
+
+
+def _flat(path: Path, part_rows: int) -> list[object]:
+    return [slot for part in bulk.read_parts(path, part_rows) for slot in part]
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"", b"\n\n\n"])
+def test_parts_tile_the_input_and_every_cut_reads_the_same(tmp_path: Path, ending: bytes) -> None:
+    """Workers read their own byte ranges: whatever the part size, the same slots, located by line, with ids
+    repeated across parts found (the plan sees the whole file)."""
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(b"\n".join(BAD_LINES) + ending)
+    whole = _flat(source, 1000)
+    for part_rows in (1, 2, 3, 5):
+        assert _flat(source, part_rows) == whole
+        parts = list(bulk.plan_parts(source, part_rows))
+        assert parts[0].start == 0 and all(a.end == b.start for a, b in pairwise(parts))
+        assert source.read_bytes()[parts[-1].end:].strip() == b""
+    issues = [(s.where, s.field, s.rule) for s in whole if isinstance(s, Issue)]
+    assert issues == [("line 3", "-", "articles.invalid-json"), ("line 5", "id", "articles.id"),
+                      ("line 6 (article both)", "text", "articles.text"),
+                      ("line 7 (article good-1)", "id", "articles.duplicate-id"),
+                      ("line 9 (article 7)", "id", "articles.duplicate-id")]
+    assert [s.id for s in whole if isinstance(s, bulk.Article)] == ["good-1", "7", "r\u00e9sum\u00e9"]
+
+
+def test_parquet_parts_read_across_row_groups(tmp_path: Path) -> None:
+    records = [{"id": f"p{i}", "text": f"Article {i}\n\nBody {i}.", "outlet": f"o{i % 3}"} for i in range(17)]
+    records[11]["id"] = "p2"  # a repeated id, in another row group than its first
+    source = tmp_path / "a.parquet"
+    pq.write_table(pa.Table.from_pylist(records), source, row_group_size=3)
+    whole = _flat(source, 1000)
+    for part_rows in (1, 2, 4, 7):
+        assert _flat(source, part_rows) == whole
+    assert [s.rule for s in whole if isinstance(s, Issue)] == ["articles.duplicate-id"]
+    assert [s.where for s in whole if isinstance(s, Issue)] == ["row 12 (article p2)"]
+    first = whole[0]
+    assert isinstance(first, bulk.Article) and first.metadata == '{"outlet":"o0"}'
+    reads: list[int] = []
+    real = pq.ParquetFile.read_row_group
+    with pytest.MonkeyPatch.context() as patch:  # parts read in order: each row group is read once, not per part
+        patch.setattr(pq.ParquetFile, "read_row_group", lambda self, i, *a, **k: reads.append(i) or real(self, i))
+        bulk._ROW_GROUP.clear()
+        assert _flat(source, 2) == whole
+    assert reads == list(range(6))
+
+
+def test_an_input_changed_after_planning_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(b"\n".join(BAD_LINES[1:2]) + b"\n")
+    part, = bulk.plan_parts(source)
+    with source.open("ab") as handle:
+        handle.write(orjson.dumps({"id": "late", "text": "written while the run was reading"}) + b"\n")
+    with pytest.raises(UserError, match="changed while it was being read"):
+        bulk.read_part(part)
+    row = bulk.SuggestBatches()({name: [value] for name, value in bulk._part_row(part).items()})
+    assert row["error"] and row["table"] == [b""]  # the Ray Data stage hands the error to the driver ...
+    with pytest.raises(UserError, match="changed while it was being read"):
+        bulk._decode({name: values[0] for name, values in row.items()})  # ... which says it once
+
+
+@pytest.mark.ray
+def test_ray_data_hands_back_the_local_issues(ray_local: ModuleType, tmp_path: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(b"\n".join(BAD_LINES) + b"\n")
+    local = bulk.bulk_suggest(source, tmp_path / "local", workers=1, allow_invalid=True, part_rows=2)
+    on_ray = bulk.bulk_suggest(source, tmp_path / "ray", engine="ray", workers=2, allow_invalid=True, part_rows=2)
+    assert on_ray.issues == local.issues and len(local.issues) == 5
+    assert (on_ray.rows, on_ray.articles) == (local.rows, local.articles) == (3, 8)
+    assert _bytes(on_ray) == _bytes(local)
 
 
 def test_usage_errors(tmp_path: Path, inputs: dict[str, Path]) -> None:

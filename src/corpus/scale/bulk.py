@@ -2,12 +2,14 @@
 
 `corpus preannotate --input ARTICLES --out DIR`. Each input record is an article: `id` (string or integer,
 unique), exactly one of `text` or `html`, and any other fields, kept as the row's `metadata` (JSON text, sorted
-keys). The driver reads the input in order and cuts it into parts of PART_ROWS records; each part goes to a
-worker, which cleans (corpus.ingest.clean: the generic rules; HTML through its block scanner), identifies the
-language and runs the same suggestion functions as `corpus preannotate PATH --jsonl` (corpus.suggest.preannotate).
-The models are loaded once per worker process: a local process pool with an initializer, or one Ray actor per
-worker. The driver writes the parts back in input order with fixed row groups, so the Parquet bytes do not depend
-on the engine, the number of workers or how the input was cut.
+keys). The driver plans: one streaming pass cuts the input into parts of PART_ROWS records (byte ranges of JSON
+Lines, row ranges of Parquet) and finds ids repeated anywhere in the file. Each part goes to a worker as that
+small descriptor; the worker reads its range, cleans (corpus.ingest.clean: the generic rules; HTML through its
+block scanner), identifies the language and runs the same suggestion functions as `corpus preannotate PATH
+--jsonl` (corpus.suggest.preannotate). The models are loaded once per worker process: a local process pool with
+an initializer, or on Ray a Ray Data actor pool (`map_batches` over the parts, one actor per worker CPU). The
+driver writes the parts back in input order with fixed row groups, so the Parquet bytes do not depend on the
+engine, the number of workers or how the input was cut.
 
 An article that cannot be read or cleaned is an Issue located by its line (JSON Lines) or row (Parquet) and id;
 like `stream-build`, any issue fails the run (nothing written) unless `allow_invalid`.
@@ -19,8 +21,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,7 @@ class PartResult:
     issues: list[Issue]
     pid: int
     model_loads: int  # models loaded by that worker process so far (1 when loaded once per worker)
+    extent: int = 0  # how much of the input the part covered: bytes (JSON Lines) or rows (Parquet), for progress
 
 
 @dataclass
@@ -95,32 +98,32 @@ class BulkResult:
     out: Path | None = None
 
 
-# ---- reading: driver side ---------------------------------------------------------------------------------------
-def _records(path: Path) -> Iterator[tuple[str, Any]]:
-    """(where, record or Issue) in input order, streaming."""
-    if path.suffix == ".parquet":
-        try:
-            parquet = pq.ParquetFile(path)
-        except (pa.ArrowException, OSError) as exc:
-            raise UserError(f"{path}: not a readable Parquet file: {exc}") from None
-        row = 0
-        for batch in parquet.iter_batches(batch_size=PART_ROWS * 16):
-            for record in batch.to_pylist():
-                row += 1
-                yield f"row {row}", record
-        return
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"line {number}"
-            try:
-                yield where, orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield where, Issue(path.name, where, "-", "-", f"not valid JSON: {exc}", "articles.invalid-json")
+# ---- planning: driver side ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """One unit of work as a worker finds it in the input itself: a byte range of JSON Lines or a row range of
+    Parquet. Descriptors, not articles, go to the workers, so the driver never holds the crawl (Ray Data needs its
+    whole list of items up front) and nothing the size of the input crosses the object store."""
+
+    path: str  # the input, read by the worker: on a cluster, the same path on every node
+    stamp: tuple[int, int]  # (size, mtime_ns) when planned: an input changed since is an error, not wrong rows
+    first: int  # number of the range's first line / row (1-based)
+    start: int  # byte offset (JSON Lines) / row index (Parquet)
+    end: int
+    duplicates: tuple[tuple[int, str], ...] = ()  # (line/row number, where that id was first seen), found by the plan
+
+    @property
+    def file(self) -> str:
+        return Path(self.path).name
 
 
-def _article(file: str, where: str, record: Any) -> Slot:
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _check(file: str, where: str, record: Any) -> tuple[str, str] | Issue:
+    """(doc_id, the body's field) of a readable article, else why not: the planner and the workers decide alike."""
     def issue(field_name: str, message: str, rule: str) -> Issue:
         return Issue(file, where, "-", field_name, message, rule)
 
@@ -135,32 +138,78 @@ def _article(file: str, where: str, record: Any) -> Slot:
     where = f"{where} (article {doc_id})"
     given = [k for k in ("text", "html") if record.get(k) is not None]
     if len(given) != 1:
-        return issue("text", "give exactly one of text or html", "articles.text")
-    body = record[given[0]]
-    if not isinstance(body, str):
-        return issue(given[0], "must be a string", "articles.text")
+        return Issue(file, where, "-", "text", "give exactly one of text or html", "articles.text")
+    if not isinstance(record[given[0]], str):
+        return Issue(file, where, "-", given[0], "must be a string", "articles.text")
+    return doc_id, given[0]
+
+
+def _article(file: str, where: str, record: Any) -> Slot:
+    checked = _check(file, where, record)
+    if isinstance(checked, Issue):
+        return checked
+    doc_id, body = checked
     extra = {k: v for k, v in record.items() if k not in RESERVED}
     metadata = orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode() if extra else None
-    return Article(where, doc_id, body, given[0] == "html", metadata)
+    return Article(f"{where} (article {doc_id})", doc_id, record[body], body == "html", metadata)
 
 
-def read_parts(path: Path, part_rows: int = PART_ROWS) -> Iterator[list[Slot]]:
-    """The input's articles in order, validated (ids unique), in parts of `part_rows` records."""
+def _parquet(path: Path) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise UserError(f"{path}: not a readable Parquet file: {exc}") from None
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, int, Any]]:
+    """(line number, end byte, record or None when not JSON) of every non-blank line, streaming."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            offset += len(line)
+            if line.strip():
+                try:
+                    yield number, offset, orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    yield number, offset, None
+
+
+def _parquet_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
+    """(row number, row index + 1, {id, text, html}) of every row: the fields the plan decides on."""
+    parquet = _parquet(path)
+    columns = [name for name in RESERVED if name in parquet.schema_arrow.names]
+    row = 0
+    for batch in parquet.iter_batches(batch_size=PART_ROWS * 16, columns=columns):
+        for record in batch.to_pylist():
+            row += 1
+            yield row, row, record
+
+
+def plan_parts(path: Path, part_rows: int = PART_ROWS) -> Iterator[Part]:
+    """The input cut into parts of `part_rows` records, in order, streaming; ids are checked file-wide here
+    (the one thing a worker holding one part cannot see), everything else where the part is read."""
+    stamp, name = _stamp(path), path.name
+    kind = "row" if path.suffix == ".parquet" else "line"
     seen: dict[str, str] = {}
-    part: list[Slot] = []
-    for where, record in _records(path):
-        slot = record if isinstance(record, Issue) else _article(path.name, where, record)
-        if isinstance(slot, Article):
-            first = seen.setdefault(slot.id, where)
-            if first != where:
-                slot = Issue(path.name, slot.where, "-", "id", f"duplicate id (first at {first})",
-                             "articles.duplicate-id")
-        part.append(slot)
-        if len(part) >= part_rows:
-            yield part
-            part = []
-    if part:
-        yield part
+    duplicates: list[tuple[int, str]] = []
+    next_first, next_start = 1, 0  # parts tile the input: a JSON Lines part keeps its blank lines
+    first = start = end = count = 0
+    for number, stop, record in (_parquet_rows(path) if kind == "row" else _jsonl_lines(path)):
+        if not count:
+            first, start = next_first, next_start
+        where = f"{kind} {number}"
+        checked = _check(name, where, record) if record is not None else None
+        if isinstance(checked, tuple):
+            earlier = seen.setdefault(checked[0], where)
+            if earlier != where:
+                duplicates.append((number, earlier))
+        end, count = stop, count + 1
+        if count >= part_rows:
+            yield Part(str(path.resolve()), stamp, first, start, end, tuple(duplicates))
+            duplicates, count = [], 0
+            next_first, next_start = number + 1, stop
+    if count:
+        yield Part(str(path.resolve()), stamp, first, start, end, tuple(duplicates))
 
 
 # ---- the stage: worker side ---------------------------------------------------------------------------------------
@@ -192,49 +241,174 @@ def suggest_row(file: str, article: Article) -> dict[str, Any]:
             "metadata": article.metadata}
 
 
-def process_part(file: str, part: list[Slot]) -> PartResult:
-    """The stage function, the same under every engine: rows for the good articles, issues for the others."""
+_ROW_GROUP: dict[tuple[str, int], pa.Table] = {}  # the Parquet row group this worker read last
+
+
+def _rows(path: str, start: int, end: int) -> Iterator[dict[str, Any]]:
+    """Rows [start, end) of a Parquet file, reading only the row groups they are in; parts are handed out in
+    order, so keeping the last row group read means each worker reads a row group about once."""
+    parquet = _parquet(Path(path))
+    offset = 0
+    for group in range(parquet.metadata.num_row_groups):
+        size = parquet.metadata.row_group(group).num_rows
+        if offset + size > start and offset < end:
+            if (path, group) not in _ROW_GROUP:
+                _ROW_GROUP.clear()
+                _ROW_GROUP[(path, group)] = parquet.read_row_group(group)
+            table = _ROW_GROUP[(path, group)]
+            lo, hi = max(start - offset, 0), min(end - offset, size)
+            yield from table.slice(lo, hi - lo).to_pylist()
+        offset += size
+
+
+def _lines(path: str, start: int, end: int) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    lines = data.split(b"\n")  # as iterating a binary file cuts lines: at b"\n" only
+    if data.endswith(b"\n"):
+        lines.pop()
+    yield from lines
+
+
+def read_part(part: Part) -> list[Slot]:
+    """The part's records, each an Article or the located Issue saying why not (duplicates as the plan found)."""
+    if _stamp(Path(part.path)) != part.stamp:
+        raise UserError(f"{part.path}: changed while it was being read; run again on a file nobody is writing")
+    duplicates = dict(part.duplicates)
+    slots: list[Slot] = []
+    if part.path.endswith(".parquet"):
+        numbered: Iterator[tuple[int, Any]] = enumerate(_rows(part.path, part.start, part.end), part.first)
+        kind = "row"
+    else:
+        numbered = enumerate(_lines(part.path, part.start, part.end), part.first)
+        kind = "line"
+    for number, raw in numbered:
+        where = f"{kind} {number}"
+        if kind == "line":
+            if not raw.strip():
+                continue
+            try:
+                raw = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                slots.append(Issue(part.file, where, "-", "-", f"not valid JSON: {exc}", "articles.invalid-json"))
+                continue
+        slot = _article(part.file, where, raw)
+        if isinstance(slot, Article) and number in duplicates:
+            slot = Issue(part.file, slot.where, "-", "id", f"duplicate id (first at {duplicates[number]})",
+                         "articles.duplicate-id")
+        slots.append(slot)
+    return slots
+
+
+def read_parts(path: Path, part_rows: int = PART_ROWS) -> Iterator[list[Slot]]:
+    """The input's records in order, validated (ids unique file-wide), in parts of `part_rows` records."""
+    return (read_part(part) for part in plan_parts(path, part_rows))
+
+
+def process_part(part: Part) -> PartResult:
+    """The stage function, the same under every engine: read the part, rows for its good articles, issues for
+    the others."""
     if os.getpid() not in _MODEL_LOADS:
         load_models()
     rows: list[dict[str, Any]] = []
     issues: list[Issue] = []
-    for slot in part:
+    for slot in read_part(part):
         if isinstance(slot, Issue):
             issues.append(slot)
             continue
         try:
-            rows.append(suggest_row(file, slot))
+            rows.append(suggest_row(part.file, slot))
         except InvalidData as exc:
             issues.extend(exc.issues)
-    return PartResult(pa.Table.from_pylist(rows, schema=SCHEMA), issues, os.getpid(), _MODEL_LOADS[os.getpid()])
+    return PartResult(pa.Table.from_pylist(rows, schema=SCHEMA), issues, os.getpid(), _MODEL_LOADS[os.getpid()],
+                      part.end - part.start)
 
 
-class SuggestWorker:
-    """A Ray actor: loads the models when it starts, then runs parts (one actor per worker CPU)."""
+# ---- Ray Data: parts as rows of a Dataset, the stage as an actor pool over it -------------------------------------
+_PART_FIELDS = ("path", "size", "mtime_ns", "first", "start", "end", "duplicates")
+
+
+def _part_row(part: Part) -> dict[str, Any]:
+    return {"path": part.path, "size": part.stamp[0], "mtime_ns": part.stamp[1], "first": part.first,
+            "start": part.start, "end": part.end, "duplicates": orjson.dumps(part.duplicates)}
+
+
+def _row_part(row: dict[str, Any]) -> Part:
+    return Part(str(row["path"]), (int(row["size"]), int(row["mtime_ns"])), int(row["first"]), int(row["start"]),
+                int(row["end"]), tuple((int(n), str(w)) for n, w in orjson.loads(bytes(row["duplicates"]))))
+
+
+def _encode(got: PartResult) -> dict[str, Any]:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, got.table.schema) as ipc:
+        ipc.write_table(got.table)
+    return {"table": sink.getvalue().to_pybytes(), "issues": orjson.dumps([asdict(i) for i in got.issues]),
+            "pid": got.pid, "model_loads": got.model_loads, "extent": got.extent, "error": ""}
+
+
+def _decode(row: dict[str, Any]) -> PartResult:
+    if row["error"]:
+        raise UserError(str(row["error"]))
+    table = pa.ipc.open_stream(pa.py_buffer(row["table"])).read_all()
+    issues = [Issue(**i) for i in orjson.loads(row["issues"])]
+    return PartResult(table, issues, int(row["pid"]), int(row["model_loads"]), int(row["extent"]))
+
+
+class SuggestBatches:
+    """The Ray Data stage: one actor per worker CPU loads the models when it starts, then runs parts (one per
+    batch); what goes back is one row per part, its table as Arrow IPC bytes and its issues as JSON."""
 
     def __init__(self) -> None:
         load_models()
 
-    def run(self, file: str, part: list[Slot]) -> PartResult:
-        return process_part(file, part)
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {name: [] for name in ("table", "issues", "pid", "model_loads", "extent", "error")}
+        for k in range(len(batch["path"])):
+            try:
+                row = _encode(process_part(_row_part({name: batch[name][k] for name in _PART_FIELDS})))
+            except UserError as exc:  # said once by the driver, not as a worker's traceback
+                row = {"table": b"", "issues": b"[]", "pid": os.getpid(), "model_loads": 0, "extent": 0,
+                       "error": str(exc)}
+            for name, value in row.items():
+                out[name].append(value)
+        return out
+
+
+def _on_ray_data(parts: list[Part], workers: int) -> Iterator[PartResult]:
+    """Parts through Ray Data in input order (preserve_order), `workers` actors of one CPU each; Ray is running."""
+    from ray import data as ray_data  # the optional `scale` extra (ray[data]), imported only for --engine ray
+    from ray.util.debug import log_once
+
+    if not parts:
+        return
+    context = ray_data.DataContext.get_current()
+    context.execution_options.preserve_order = True  # results in input order: the Parquet bytes must not vary
+    context.enable_progress_bars = False  # the CLI draws one bar for both engines
+    log_once("ray_data_progress_manager_disabled")  # so Ray Data does not warn that its own bars are off
+    dataset = ray_data.from_items([_part_row(p) for p in parts], override_num_blocks=len(parts))
+    results = dataset.map_batches(SuggestBatches, batch_size=1, batch_format="numpy", num_cpus=1,
+                                  compute=ray_data.ActorPoolStrategy(size=workers), zero_copy_batch=True)
+    for batch in results.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=workers):
+        for k in range(len(batch["pid"])):
+            yield _decode({str(name): column[k] for name, column in batch.items()})
 
 
 # ---- driver ---------------------------------------------------------------------------------------------------------
 def _results(articles: Path, engine: str, workers: int | None, address: str | None, part_rows: int,
              result: BulkResult) -> Iterator[PartResult]:
-    calls = ((articles.name, part) for part in read_parts(articles, part_rows))
+    parts = plan_parts(articles, part_rows)
     if engine == "ray":
         with engines.ray_runtime(address) as ray:
             result.workers = workers or engines.ray_cpus(ray)
-            with engines.actor_pool(ray, SuggestWorker, result.workers) as submit:
-                yield from engines.ordered(submit, process_part, calls, 2 * result.workers)
+            yield from _on_ray_data(list(parts), result.workers)
         return
     result.workers = workers or os.cpu_count() or 1
     if result.workers == 1:  # one worker: this process, no pool to feed
-        yield from (process_part(*call) for call in calls)
+        yield from (process_part(part) for part in parts)
         return
     with engines.task_pool("local", result.workers, initializer=load_models) as (submit, count):
-        yield from engines.ordered(submit, process_part, calls, 2 * count)
+        yield from engines.ordered(submit, process_part, ((part,) for part in parts), 2 * count)
 
 
 def _output_dir(out: Path) -> Path:
@@ -245,7 +419,8 @@ def _output_dir(out: Path) -> Path:
 
 
 def bulk_suggest(articles: Path, out: Path, engine: str = "local", workers: int | None = None,
-                 address: str | None = None, allow_invalid: bool = False, part_rows: int = PART_ROWS) -> BulkResult:
+                 address: str | None = None, allow_invalid: bool = False, part_rows: int = PART_ROWS,
+                 progress: Callable[[int], None] | None = None) -> BulkResult:
     """ARTICLES (Parquet / JSON Lines) -> OUT/suggestions.parquet, published atomically (a temp folder renamed)."""
     engines.check_engine(engine, address)
     if workers is not None and workers < 1:
@@ -265,6 +440,8 @@ def bulk_suggest(articles: Path, out: Path, engine: str = "local", workers: int 
             result.articles += got.table.num_rows + len(got.issues)
             result.issues.extend(got.issues)
             result.model_loads[got.pid] = got.model_loads
+            if progress is not None:
+                progress(got.extent)
         writer.close()
         result.rows = writer.total
         if result.issues and not allow_invalid:
@@ -281,10 +458,24 @@ def bulk_suggest(articles: Path, out: Path, engine: str = "local", workers: int 
     return result
 
 
+def input_extent(articles: Path) -> int | None:
+    """What the parts' extents add up to: the bytes of JSON Lines, the rows of Parquet (None: not readable)."""
+    try:
+        return _parquet(articles).metadata.num_rows if articles.suffix == ".parquet" else articles.stat().st_size
+    except (UserError, OSError):
+        return None
+
+
 def cli_bulk(articles: Path, out: Path, engine: str, workers: int | None, address: str | None,
              allow_invalid: bool) -> BulkResult:
-    """`corpus preannotate --input ARTICLES --out DIR`: one summary line on success."""
-    result = bulk_suggest(articles, out, engine, workers, address, allow_invalid)
+    """`corpus preannotate --input ARTICLES --out DIR`: a progress bar over the input, then one summary line."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    layout = (BarColumn(), TaskProgressColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*layout, transient=True) as bar:
+        job = bar.add_task("suggest", total=input_extent(articles))
+        result = bulk_suggest(articles, out, engine, workers, address, allow_invalid,
+                              progress=lambda n: bar.advance(job, n))
     rate = result.articles / max(result.seconds, 1e-9)
     print(f"{out / OUTPUT_NAME}: {result.rows:,} articles with suggestions, {len(result.issues):,} left out, "
           f"in {result.seconds:.1f} s ({rate:,.1f} articles/s, engine {result.engine}, {result.workers} workers)")

@@ -3,6 +3,8 @@
 An engine only ships a stage function and its arguments to worker processes and hands the results back in
 submission order; the stage functions are the same under both, so the outputs cannot depend on the engine. Ray is
 a heavy optional dependency (the `scale` extra): it is imported inside functions, only when `--engine ray` is used.
+Here: the runtime (started or joined) and ordered task pools (stream-build's regions); bulk suggestions run on
+Ray Data's actor pool instead (corpus.scale.bulk), inside the same runtime.
 """
 
 from __future__ import annotations
@@ -189,35 +191,3 @@ def ordered(submit: Submit, fn: Callable[..., Any], calls: Iterator[tuple[Any, .
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
-
-
-@dataclass
-class _PoolNext:
-    pool: Any
-
-    def result(self) -> Any:
-        return self.pool.get_next()  # ActorPool hands results back in submission order, as ordered() reads them
-
-
-@contextmanager
-def actor_pool(ray: ModuleType, worker_class: type, workers: int) -> Iterator[Submit]:
-    """`workers` Ray actors of worker_class (1 CPU each; each builds its state, e.g. loads a model, once); submit(fn,
-    *args) runs worker.run(*args) on whichever actor is free (`fn` is ignored: the actor's method is the stage).
-
-    Results must be read in submission order (as `ordered` does): ActorPool.get_next returns them that way.
-    """
-    from ray.util import ActorPool  # part of the optional Ray dependency (see import_ray)
-
-    remote_class = ray.remote(num_cpus=1)(worker_class)
-    actors = [remote_class.remote() for _ in range(workers)]
-    pool = ActorPool(actors)
-
-    def submit(fn: Callable[..., Any], *args: Any) -> Pending:
-        pool.submit(lambda actor, a: actor.run.remote(*a), args)
-        return _PoolNext(pool)
-
-    try:
-        yield submit
-    finally:
-        for actor in actors:
-            ray.kill(actor)
