@@ -56,7 +56,8 @@ def ray_local() -> Iterator[ModuleType]:
     skips, when Ray is missing or cannot start (`make test` installs the scale extra)."""
     import ray  # the optional `scale` extra: heavy, so imported only by the tests that use it
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=300 * 1024 * 1024)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
+             object_store_memory=300 * 1024 * 1024)
     try:
         yield ray
     finally:

@@ -59,7 +59,8 @@ def import_ray() -> ModuleType:
 @contextmanager
 def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
     """Ray, connected: a runtime this process already started is reused (and left running), else `address`'s
-    cluster is joined, else a local one is started without dashboard; whatever was started here is shut down."""
+    cluster is joined, else a new local one is started without dashboard; whatever was started here is shut
+    down. A token (RAY_AUTH_TOKEN) is Ray's to read and is never printed here."""
     ray = import_ray()
     if address:
         _check_reachable(address)
@@ -69,10 +70,15 @@ def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
     try:
         if address:
             ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(include_dashboard=False, log_to_driver=False)
+        else:  # "local": a new instance even where RAY_ADDRESS or a `ray start` cluster would be picked up
+            ray.init(address="local", include_dashboard=False, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise UserError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {exc}") from None
+        hint = ""
+        if address and not os.environ.get("RAY_AUTH_MODE"):
+            hint = ("; if the cluster uses token authentication (Ray's default when a token exists where it "
+                    "started), set RAY_AUTH_MODE=token and give the cluster's token as RAY_AUTH_TOKEN or in "
+                    "~/.ray/auth_token")
+        raise UserError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {exc}{hint}") from None
     try:
         yield ray
     finally:
