@@ -221,7 +221,10 @@ def ensure_export(workdir: Path, n: int, seed: int) -> Path:
 
 
 def table_path(export: Path) -> Path:
-    return export.with_suffix(".seedtable.pickle")
+    """Named by the table's pickled layout: a table cached by an older layout is built again, not misread."""
+    from corpus.scale.seedtable import FORMAT
+
+    return export.with_suffix(f".seedtable-v{FORMAT}.pickle")
 
 
 def fmt_rows(results: list[dict[str, Any]], cores: int) -> list[str]:

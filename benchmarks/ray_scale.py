@@ -76,9 +76,10 @@ def stage_spacy(articles: Path, processes: int) -> dict[str, Any]:
 
 def stage_stream(export: Path, out: Path, engine: str) -> dict[str, Any]:
     from corpus.scale import stream
+    from corpus.scale.seedtable import FORMAT
 
     shutil.rmtree(out, ignore_errors=True)
-    refs = pickle.loads(export.with_suffix(".seedtable.pickle").read_bytes())  # as build_scale: tasks vs seeds
+    refs = pickle.loads(export.with_suffix(f".seedtable-v{FORMAT}.pickle").read_bytes())  # build_scale.table_path
     ray_start = _ray_start() if engine == "ray" else 0.0
     result = stream.stream_build(export, out, workers=2, engine=engine, allow_invalid=True, refs=refs)
     digest = hashlib.sha256((out / "SHA256SUMS").read_bytes()).hexdigest()
