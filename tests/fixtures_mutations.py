@@ -159,6 +159,8 @@ EXPORT_MUTATIONS: tuple[Mutation, ...] = (
     Mutation("task-id-missing", "task.id", _drop_key((3, "id"))),
     Mutation("task-id-duplicated", "task.duplicate-id", _set((3, "id"), 2)),
     Mutation("doc-unknown", "tasks.unknown-doc", _set((4, "data", "doc_id"), "999_unknown")),
+    Mutation("doc-id-a-list", "task.no-doc-id", _set((4, "data", "doc_id"), ["x"])),  # unhashable: no crash
+    Mutation("doc-id-an-object", "task.no-doc-id", _set((4, "data", "doc_id"), {"x": 1})),
     Mutation("doc-duplicated", "task.duplicate-doc", _duplicate_doc),
     Mutation("to-name-garbage", "result.to-name", lambda t: (_first(t[0]["annotations"][0]["result"], "ner")
                                                              .update(to_name="nonsense"), t)[1]),

@@ -23,7 +23,7 @@ from corpus.core.models import (
     Relation,
     StanceJudgement,
 )
-from corpus.gold.validate import check_layers, export_level_issues, is_int, load_records
+from corpus.gold.validate import DocIndex, ExportRules, check_layers, export_level_issues, is_int, load_records
 
 TEXT = "Maduro said 2,500 troops and about 5.000 soldados arrived. Russia sent Su-30MK2 jets."
 F, W = "gold.jsonl", "doc d1"
@@ -253,9 +253,42 @@ def _export_rules_oracle(tasks: list[tuple[Any, Any]], file: str) -> list[Issue]
 
 
 task_ids = st.one_of(st.integers(-3, 6), st.sampled_from([2**63, 2**63 + 1, -(2**63), 2**64, None, "4", 4.5, True]))
-task_docs = st.one_of(st.sampled_from(["a", "b", "c", ""]), st.none(), st.integers(0, 2))
+
+task_docs = st.one_of(st.sampled_from(["a", "b", "c", "", "\udc80", "é"]), st.text(max_size=3), st.none(),
+                     st.integers(0, 2), st.just(["a"]))
 
 
-@given(st.lists(st.tuples(task_ids, task_docs), max_size=40))
-def test_export_rules_say_what_one_pass_over_dicts_says(tasks: list[tuple[Any, Any]]) -> None:
+class CollidingIndex(DocIndex):
+    """Every doc_id in one of two hash values: probing must still confirm each candidate exactly."""
+
+    @staticmethod
+    def _hash(doc_id: object) -> int:
+        return -1 if len(str(doc_id)) % 2 else 12
+
+
+@pytest.mark.parametrize("index", [DocIndex, CollidingIndex])
+@given(tasks=st.lists(st.tuples(task_ids, task_docs), max_size=60))
+def test_export_rules_say_what_one_pass_over_dicts_says(index: type[DocIndex], tasks: list[tuple[Any, Any]]) -> None:
+    """Issues, and what add says of each task's document (the stream's parent drops a repeated one's rows), equal
+    the dict version's."""
+    rules = ExportRules("export.json")
+    rules._docs = index()
+    seen: set[str] = set()
+    for task_id, doc_id in tasks:
+        assert rules.add(task_id, doc_id) == (isinstance(doc_id, str) and doc_id in seen)
+        if isinstance(doc_id, str) and doc_id:
+            seen.add(doc_id)
+    assert rules.issues() == _export_rules_oracle(tasks, "export.json")
     assert export_level_issues(tasks, "export.json") == _export_rules_oracle(tasks, "export.json")
+
+
+@pytest.mark.parametrize("index", [DocIndex, CollidingIndex])
+def test_doc_index_grows_and_stays_exact(index: type[DocIndex]) -> None:
+    docs = index()
+    ids = [f"doc-{n}" for n in range(300 if index is CollidingIndex else 5000)]
+    for n, doc_id in enumerate(ids):
+        assert docs.setdefault(doc_id, n if n % 7 else str(n)) == (False, n if n % 7 else str(n))
+    assert len(docs) == len(ids) and len(docs._slots) >= 2 * len(ids)
+    for n, doc_id in enumerate(ids):
+        assert docs.setdefault(doc_id, -1) == (True, n if n % 7 else str(n))
+    assert docs.setdefault("doc-x", None) == (False, None) and len(docs) == len(ids) + 1

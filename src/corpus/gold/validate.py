@@ -381,20 +381,80 @@ def validate_task(task: Any, file: str, refs: Mapping[str, SeedRef] | None
     return sets, issues
 
 
+class DocIndex:
+    """The documents seen so far (doc_id -> the first task's id) in flat arrays: ~40 bytes a document plus its
+    doc_id's bytes, instead of a dict entry and two objects (~130 bytes), so the streaming build's parent does not
+    grow by a Python object per task.
+
+    An open-addressing table (linear probing, at most half full) of document numbers, placed by hash(doc_id); a
+    slot is only a candidate, confirmed by comparing the doc_id's UTF-8 bytes, so every answer is exact. hash() is
+    this process's own, which is enough: the index is never pickled.
+    """
+
+    _hash = staticmethod(hash)  # a test subclass makes it collide
+
+    def __init__(self) -> None:
+        self._slots = array("I", bytes(4 * 8))  # document number + 1 (0: empty); a power of two long
+        self._hashes = array("q")  # per document: probes skip most slots without slicing, growing needs no rehash
+        self._ends = array("q")
+        self._ids = bytearray()  # the doc_ids' UTF-8 (surrogatepass) bytes, one after another
+        self._first = array("q")  # the first task's id when an int64; else it is in _other
+        self._other: dict[int, Any] = {}  # document number -> first task id of another kind (rare)
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def setdefault(self, doc_id: str, task_id: Any) -> tuple[bool, Any]:
+        """(seen before?, the id of the document's first task): `task_id`, recorded, when not seen before."""
+        key, h = doc_id.encode("utf-8", "surrogatepass"), self._hash(doc_id)
+        slots, hashes, ends, mask = self._slots, self._hashes, self._ends, len(self._slots) - 1
+        slot = h & mask
+        while number := slots[slot]:
+            d = number - 1
+            if hashes[d] == h and self._ids[ends[d - 1] if d else 0:ends[d]] == key:
+                return True, self._other[d] if d in self._other else self._first[d]
+            slot = (slot + 1) & mask
+        d = len(self._hashes)
+        self._slots[slot] = d + 1
+        self._hashes.append(h)
+        self._ids += key
+        self._ends.append(len(self._ids))
+        if type(task_id) is int and INT64[0] <= task_id <= INT64[1]:
+            self._first.append(task_id)
+        else:
+            self._first.append(0)
+            self._other[d] = task_id
+        if 2 * len(self._hashes) > len(self._slots):
+            self._grow()
+        return False, task_id
+
+    def _grow(self) -> None:
+        slots = array("I", bytes(8 * len(self._slots)))  # twice as many 4-byte slots
+        mask = len(slots) - 1
+        for d, h in enumerate(self._hashes):
+            slot = h & mask
+            while slots[slot]:
+                slot = (slot + 1) & mask
+            slots[slot] = d + 1
+        self._slots = slots
+
+
 class ExportRules:
     """The rules over a whole export (task ids unique, one task per document), fed each task's (id, doc_id) in
     export order. Integer ids are kept in flat arrays (16 bytes a task) and compared once at the end, documents in
-    a dict, so the streaming build can follow exports of any length without a Python object per task id."""
+    a DocIndex (~40 bytes each plus the doc_id), so the streaming build can follow exports of any length without
+    a Python object per task."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.count = 0
         self._ids, self._positions = array("q"), array("q")
         self._big: dict[int, int] = {}  # ids beyond int64 (reported as task.id; still compared here)
-        self._docs: dict[str, Any] = {}
+        self._docs = DocIndex()
         self._found: list[tuple[int, int, Issue]] = []  # (task index, 0 id / 1 document, issue)
 
-    def add(self, task_id: Any, doc_id: Any) -> None:
+    def add(self, task_id: Any, doc_id: Any) -> bool:
+        """Take the next task; True when its document already had a task (the stream then drops its rows)."""
         n = self.count
         self.count += 1
         if is_int(task_id):
@@ -406,16 +466,13 @@ class ExportRules:
             else:
                 self._big[task_id] = n
         if isinstance(doc_id, str) and doc_id:
-            if doc_id in self._docs:
+            seen, first = self._docs.setdefault(doc_id, task_id)
+            if seen:
                 where = f"task {task_id}" if is_int(task_id) else f"task #{n}"
                 self._found.append((n, 1, Issue(self.file, where, "-", "data.doc_id", f"document {doc_id!r} "
-                                                f"already has task {self._docs[doc_id]} in this export",
-                                                "task.duplicate-doc")))
-            else:
-                self._docs[doc_id] = task_id
-
-    def has_doc(self, doc_id: Any) -> bool:
-        return doc_id in self._docs
+                                                f"already has task {first} in this export", "task.duplicate-doc")))
+            return bool(seen)
+        return False
 
     def _duplicate_id(self, task_id: int, first: int) -> Issue:
         return Issue(self.file, f"task {task_id}", "-", "id", f"task id {task_id} is also task #{first} of this "

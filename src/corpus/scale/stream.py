@@ -267,9 +267,10 @@ def process_region(path: str, start: int, end: int, last: bool, file: str,
             key = task_key(task)
             task_keys.append(key)
             got = _reference(task, file, issues)
-            if key[1] in docs:
+            doc = key[1] if isinstance(key[1], str) else None  # a list or object is no document (and unhashable)
+            if doc in docs:
                 got = []
-            docs.add(key[1])
+            docs.add(doc)
             records.extend(got)
             keys.extend(sorted(r.key for r in got))
         count = reference = len(tasks)
@@ -410,9 +411,8 @@ def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, sch
             chunk = future.result()
             repeated = set()  # task.duplicate-doc, not disorder
             for task_id, doc_id in chunk.task_keys:
-                if rules.has_doc(doc_id):
+                if rules.add(task_id, doc_id):
                     repeated.add(doc_id)
-                rules.add(task_id, doc_id)
             disorder = chunk.out_of_order
             if chunk.first_key is not None:
                 if last_key is not None and chunk.first_key < last_key:
