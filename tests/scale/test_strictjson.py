@@ -100,3 +100,33 @@ def test_the_generic_decode_proves_every_byte_utf8(bad: bytes) -> None:
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
     assert strictjson.generic(body) is None
+
+
+def _python_error(body: bytes) -> tuple[int, int, str] | None:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start, exc.end, exc.reason
+    return None
+
+
+near_utf8 = st.lists(st.one_of(
+    st.text(max_size=4).map(lambda t: t.encode("utf-8", "surrogatepass")),  # lone surrogates encoded: refused
+    st.sampled_from([b"\xc0\x80", b"\xe0\x80\x80", b"\xf0\x80\x80\x80", b"\xf4\x90\x80\x80", b"\xed\xbf\xbf",
+                     b"\xee\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xc2", b"\xe2\x82", b"\xff", b"\x80", b"\x00"]),
+    st.binary(max_size=3)), max_size=12).map(b"".join)
+
+
+@given(st.one_of(near_utf8, st.binary(max_size=40)))
+def test_the_utf8_check_is_pythons(body: bytes) -> None:
+    """strictjson.utf8_error refuses exactly what Python's codec refuses, with its error (the issue's position)."""
+    for given_as in (body, bytearray(body), memoryview(bytearray(b"[" + body))[1:]):
+        error = strictjson.utf8_error(given_as)
+        assert (None if error is None else (error.start, error.end, error.reason)) == _python_error(body)
+
+
+@given(st.binary(max_size=64).map(lambda b: b.replace(b"\x00", b":")), st.integers(1, 9))
+def test_colons_counts_as_bytes_count(data: bytes, step: int) -> None:
+    """Every ':' counted once, across slice boundaries too (a small step makes many)."""
+    assert strictjson.colons(data, step) == data.count(b":")
+    assert strictjson.colons(bytearray(data), step) == data.count(b":")

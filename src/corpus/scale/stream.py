@@ -231,13 +231,11 @@ def process_region(path: str, start: int, end: int, last: bool, file: str,
     typed, plain = _typed(buf, body, check_keys)
     # every byte must be UTF-8, also in fields the typed decoder skips (validate reads them all): the generic
     # decode, when it ran and passed, has proved it; otherwise the bytes are checked here
-    if plain is None:
-        try:
-            str(body, "utf-8")
-        except UnicodeDecodeError as exc:
-            del buf, body, typed
-            return Chunk(columns.tables([], _SCHEMAS or table_schemas()), [utf8_issue(exc, file, start - 1)], 0, 0,
-                         None, None, None, peak_rss_kb(), os.getpid())
+    bad = strictjson.utf8_error(body) if plain is None else None
+    if bad is not None:
+        del buf, body, typed
+        return Chunk(columns.tables([], _SCHEMAS or table_schemas()), [utf8_issue(bad, file, start - 1)], 0, 0,
+                     None, None, None, peak_rss_kb(), os.getpid())
     records: list[SetRecord] = []
     issues: list[Issue] = []
     keys: list[tuple[str, str, int]] = []  # in export order: tables() below sorts and would hide disorder
