@@ -124,9 +124,11 @@ def validate(
 
 # ---- pre-annotation (issue 5) ---------------------------------------------------------------------------
 EngineOpt = Annotated[str, typer.Option(help="Where the work runs: local (a process pool) or ray (needs the "
-                                        "scale extra).")]
-AddressOpt = Annotated[str | None, typer.Option(help="With --engine ray: an existing cluster's address "
-                                                 "(default: start a local Ray).")]
+                                        "scale extra; bulk suggestions on Ray Data, stream-build on Ray tasks).")]
+AddressOpt = Annotated[str | None, typer.Option(help="With --engine ray: an existing cluster's HOST:PORT "
+                                                 "(default: start a new local Ray); the input must be at the same "
+                                                 "path on every node; a cluster with a token needs RAY_AUTH_MODE=token "
+                                                 "and RAY_AUTH_TOKEN in the environment.")]
 
 
 @app.command()
