@@ -204,7 +204,7 @@ def test_an_input_changed_after_planning_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="changed while it was being read"):
         bulk.read_part(part)
     row = bulk.SuggestBatches()({name: [value] for name, value in bulk._part_row(part).items()})
-    assert row["error"] and row["table"] == [b""]  # the Ray Data stage hands the error to the driver ...
+    assert row["error"] and row["result"] == [b""]  # the Ray Data stage hands the error to the driver ...
     with pytest.raises(UserError, match="changed while it was being read"):
         bulk._decode({name: values[0] for name, values in row.items()})  # ... which says it once
 

@@ -471,7 +471,7 @@ class ExportRules:
                 where = f"task {task_id}" if is_int(task_id) else f"task #{n}"
                 self._found.append((n, 1, Issue(self.file, where, "-", "data.doc_id", f"document {doc_id!r} "
                                                 f"already has task {first} in this export", "task.duplicate-doc")))
-            return bool(seen)
+            return seen
         return False
 
     def _duplicate_id(self, task_id: int, first: int) -> Issue:

@@ -18,11 +18,12 @@ like `stream-build`, any issue fails the run (nothing written) unless `allow_inv
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -138,9 +139,9 @@ def _check(file: str, where: str, record: Any) -> tuple[str, str] | Issue:
     where = f"{where} (article {doc_id})"
     given = [k for k in ("text", "html") if record.get(k) is not None]
     if len(given) != 1:
-        return Issue(file, where, "-", "text", "give exactly one of text or html", "articles.text")
+        return issue("text", "give exactly one of text or html", "articles.text")
     if not isinstance(record[given[0]], str):
-        return Issue(file, where, "-", given[0], "must be a string", "articles.text")
+        return issue(given[0], "must be a string", "articles.text")
     return doc_id, given[0]
 
 
@@ -326,52 +327,36 @@ def process_part(part: Part) -> PartResult:
 
 
 # ---- Ray Data: parts as rows of a Dataset, the stage as an actor pool over it -------------------------------------
-_PART_FIELDS = ("path", "size", "mtime_ns", "first", "start", "end", "duplicates")
-
-
 def _part_row(part: Part) -> dict[str, Any]:
-    return {"path": part.path, "size": part.stamp[0], "mtime_ns": part.stamp[1], "first": part.first,
-            "start": part.start, "end": part.end, "duplicates": orjson.dumps(part.duplicates)}
-
-
-def _row_part(row: dict[str, Any]) -> Part:
-    return Part(str(row["path"]), (int(row["size"]), int(row["mtime_ns"])), int(row["first"]), int(row["start"]),
-                int(row["end"]), tuple((int(n), str(w)) for n, w in orjson.loads(bytes(row["duplicates"]))))
-
-
-def _encode(got: PartResult) -> dict[str, Any]:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, got.table.schema) as ipc:
-        ipc.write_table(got.table)
-    return {"table": sink.getvalue().to_pybytes(), "issues": orjson.dumps([asdict(i) for i in got.issues]),
-            "pid": got.pid, "model_loads": got.model_loads, "extent": got.extent, "error": ""}
+    """A part as one row of the Ray Data dataset (pickled whole: a new Part field needs no mapping here)."""
+    return {"part": pickle.dumps(part)}
 
 
 def _decode(row: dict[str, Any]) -> PartResult:
+    """What an actor gave back for one part; a UserError it met is raised here, once, by the driver."""
     if row["error"]:
         raise UserError(str(row["error"]))
-    table = pa.ipc.open_stream(pa.py_buffer(row["table"])).read_all()
-    issues = [Issue(**i) for i in orjson.loads(row["issues"])]
-    return PartResult(table, issues, int(row["pid"]), int(row["model_loads"]), int(row["extent"]))
+    result: PartResult = pickle.loads(bytes(row["result"]))
+    return result
 
 
 class SuggestBatches:
     """The Ray Data stage: one actor per worker CPU loads the models when it starts, then runs parts (one per
-    batch); what goes back is one row per part, its table as Arrow IPC bytes and its issues as JSON."""
+    batch); what goes back is one row per part: its PartResult pickled (the table inside travels as Arrow
+    buffers), or the UserError's message."""
 
     def __init__(self) -> None:
         load_models()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {name: [] for name in ("table", "issues", "pid", "model_loads", "extent", "error")}
-        for k in range(len(batch["path"])):
+        out: dict[str, list[Any]] = {"result": [], "error": []}
+        for raw in batch["part"]:
             try:
-                row = _encode(process_part(_row_part({name: batch[name][k] for name in _PART_FIELDS})))
+                result, error = pickle.dumps(process_part(pickle.loads(bytes(raw)))), ""
             except UserError as exc:  # said once by the driver, not as a worker's traceback
-                row = {"table": b"", "issues": b"[]", "pid": os.getpid(), "model_loads": 0, "extent": 0,
-                       "error": str(exc)}
-            for name, value in row.items():
-                out[name].append(value)
+                result, error = b"", str(exc)
+            out["result"].append(result)
+            out["error"].append(error)
         return out
 
 
@@ -390,8 +375,8 @@ def _on_ray_data(parts: list[Part], workers: int) -> Iterator[PartResult]:
     results = dataset.map_batches(SuggestBatches, batch_size=1, batch_format="numpy", num_cpus=1,
                                   compute=ray_data.ActorPoolStrategy(size=workers), zero_copy_batch=True)
     for batch in results.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=workers):
-        for k in range(len(batch["pid"])):
-            yield _decode({str(name): column[k] for name, column in batch.items()})
+        for result, error in zip(batch["result"], batch["error"], strict=True):
+            yield _decode({"result": result, "error": error})
 
 
 # ---- driver ---------------------------------------------------------------------------------------------------------

@@ -86,6 +86,11 @@ class SeedTable(Mapping[str, SeedRef]):
         return len(self._ends)
 
 
+def as_table(refs: Mapping[str, SeedRef] | None) -> SeedTable | None:
+    """`refs` as a SeedTable (a table is kept as it is, None stays None)."""
+    return refs if refs is None or isinstance(refs, SeedTable) else SeedTable(refs)
+
+
 def text_digest(text: str) -> bytes:
     """What SeedTable.digest compares with: the sha256 of the text as the seed check hashes it."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()

@@ -46,7 +46,7 @@ from corpus.labelstudio.exports import TASK_START, WS, decode_pieces, read_expor
 from corpus.release import build
 from corpus.scale import columns, engines, fastpath, strictjson
 from corpus.scale.fastpath import SetRecord
-from corpus.scale.seedtable import SeedTable, text_digest
+from corpus.scale.seedtable import SeedTable, as_table, text_digest
 
 REGION_BYTES = 8 << 20
 WINDOW = 1 << 18
@@ -226,7 +226,7 @@ def process_region(path: str, start: int, end: int, last: bool, file: str,
     global _REFS
     given: Mapping[str, SeedRef] | str | None = seeds.get() if isinstance(seeds, engines.Shared) else seeds
     if not isinstance(given, str):
-        _REFS = given if given is None or isinstance(given, SeedTable) else SeedTable(given)
+        _REFS = as_table(given)
     buf, body = read_body(path, start, end, last)
     typed, plain = _typed(buf, body, check_keys)
     # every byte must be UTF-8, also in fields the typed decoder skips (validate reads them all): the generic
@@ -381,7 +381,7 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
         raise UserError(f"{export} does not exist or is not a regular file (a FIFO or device is never read)")
     engines.check_engine(engine, address)
     given = seed_refs(documents) if documents is not None else refs
-    _REFS = given if given is None or isinstance(given, SeedTable) else SeedTable(given)
+    _REFS = as_table(given)
     started = time.perf_counter()
     schemas = table_schemas()
     with _output(out) as (target, tmp):
