@@ -252,11 +252,53 @@ def stream_build(
 
 
 @app.command()
-def release(version: Annotated[str, typer.Argument(help="Semantic version X.Y.Z.")]) -> None:
+def release(
+    version: Annotated[str, typer.Argument(help="Semantic version X.Y.Z.")],
+    exclude_pending: Annotated[bool, typer.Option("--exclude-pending", help="Leave out the documents still "
+                                                  "waiting for annotation passes (the card, manifest, CHANGELOG "
+                                                  "and DATASHEET list them and why) instead of refusing.")] = False,
+) -> None:
     """Cut an immutable release into build/X.Y.Z (validated, atomic, locked) and update CHANGELOG/DATASHEET."""
     from corpus.release import release as mod
 
-    run(lambda: mod.cli_release(version))
+    run(lambda: mod.cli_release(version, exclude_pending=exclude_pending))
+
+
+@app.command()
+def status(
+    as_json: JsonFlag = False,
+    project: Annotated[str, typer.Option(help="Label Studio project title (for the live passes).")]
+    = "venezuela-russia-news",
+) -> None:
+    """Where every document stands: added, cleaned, suggested, in Label Studio, passes, gold, releases, next step."""
+    from corpus.release import status as mod
+
+    run(lambda: mod.cli_status(as_json=as_json, project=project))
+
+
+provenance_app = typer.Typer(help="The provenance record (annotations/provenance.json) without editing JSON.",
+                             no_args_is_help=True)
+app.add_typer(provenance_app, name="provenance")
+
+
+@provenance_app.command("describe")
+def provenance_describe(
+    account: Annotated[str, typer.Argument(help="The Label Studio account (e-mail) as in the exports.")],
+    kind: Annotated[str, typer.Option("--kind", help="human | human-with-suggestions | ai-agent")],
+    model: Annotated[str | None, typer.Option("--model", help="For ai-agent: the model (name, maker, version); "
+                                              "'not recorded' when unknown.")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="One plain sentence on who or what "
+                                                    "operates the account (a default is written from --kind).")]
+    = None,
+    access: Annotated[str, typer.Option("--access", help="How Label Studio was operated.")]
+    = "Label Studio web interface",
+    saw_other_passes: Annotated[bool, typer.Option("--saw-other-passes", help="The account could see another "
+                                                   "pass's labels.")] = False,
+) -> None:
+    """Describe an annotator account once: its passes in every pull are then derived from the exports."""
+    from corpus.gold import accounts as mod
+
+    run(lambda: mod.cli_describe(account, kind, model, description, access, saw_other_passes))
 
 
 @app.command()

@@ -117,8 +117,8 @@ def _widen_entity(root: Path) -> bytes:
 GOLD_MUTATIONS = {
     "not-utf8": (lambda root: (root / GOLD).read_bytes().replace(b'"doc_id"', b'"doc\xff_id"', 1), "json.encoding"),
     "deep-arrays": (lambda root: (root / GOLD).read_bytes() + b"[" * 5000 + b"]" * 5000 + b"\n", "json.depth"),
-    "repeated-key": (lambda root: (root / GOLD).read_bytes().replace(b'{"adjudication"', b'{"doc_id": "x", '
-                                                                     b'"adjudication"', 1), "json.duplicate-key"),
+    "repeated-key": (lambda root: (root / GOLD).read_bytes().replace(b'{"', b'{"doc_id": "x", "', 1),
+                     "json.duplicate-key"),
     "widened-by-a-space": (_widen_entity, "ner.span-lost"),
     "hand-edited": (lambda root: _write_gold([{**g, "annotators": ["someone"]} for g in _gold_lines(root)]),
                     "gold.not-derived"),

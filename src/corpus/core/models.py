@@ -138,6 +138,9 @@ class Source(Strict):
     near_duplicate_of: str | None = Field(
         default=None, description="doc_id of an earlier seed this one re-tells (added with --allow-near-duplicate)")
     redistribution: Redistribution = Field(default_factory=lambda: Redistribution(how="unknown"))
+    added: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                              description="UTC day `corpus add` stored the seed (None: added before it recorded this).")
+    added_from: str | None = Field(default=None, description="File name the seed was added from.")
 
 
 class Removal(Strict):
@@ -206,6 +209,17 @@ class GoldDocument(Layers):
     source_exports: list[str] = Field(default_factory=list)
     adjudication: str = Field(default="", description="File holding the adjudication decisions applied.")
     guidelines_version: str | None = None
+    passes: int | None = Field(default=None, ge=1, description="Annotation passes the gold was derived from.")
+    adjudicated: bool | None = Field(default=None, description="True: the passes were compared and every "
+                                     "disagreement decided; False: a single pass taken as it is (pass policy).")
+
+
+class PassPolicy(Strict):
+    """annotations/pass-policy.json: how many independent passes a document needs before its gold is derived."""
+
+    passes_required: int = Field(default=2, ge=1, le=20, description="Passes every document needs (default 2).")
+    documents: dict[str, Annotated[int, Field(ge=1, le=20)]] = Field(
+        default_factory=dict, description="Per-document exceptions: doc_id -> passes required.")
 
 
 Variant = Literal["full", "standoff"]
@@ -235,6 +249,8 @@ class ReleaseManifest(Strict):
     files: list[ReleaseFile] = Field(default_factory=list)
     variant: Variant = Field(
         default="full", description="full: with the article texts; standoff: offsets and fingerprints only.")
+    left_out: dict[str, str] = Field(default_factory=dict, description="Documents of the repository left out of "
+                                     "this build, each with why (e.g. '1 of 2 passes': its gold is not complete).")
     facts: dict[str, str] = Field(default_factory=dict, description="What every document of the release states "
                                   "identically (annotator kind, licence, guidelines version, counts, agreement); "
                                   "`corpus verify` compares the card, croissant.json and DATASHEET.md with it.")
@@ -270,8 +286,22 @@ class AnnotationPass(Strict):
     tool_version: str = Field(min_length=1)
     access: str = Field(min_length=1, description="How the tool was operated: web interface or API.")
     saw_other_passes: bool = Field(description="Whether the annotator could see another pass's labels.")
-    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="UTC day of the pass (checked against the "
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$", description="UTC day of the pass, or "
+                      "first/last day (ISO 8601 interval) of a pass over several days (checked against the "
                       "annotations' created_at).")
+
+
+class AccountDescription(Strict):
+    """An annotator account described once (`corpus provenance describe`): every pass it makes in a later pull is
+    derived from the exports (dates, guidelines, suggestion models) and this description (who or what it is)."""
+
+    account: str = Field(min_length=1, description="Label Studio account as in the exports (completed_by e-mail).")
+    agent: Agent
+    access: str = Field(min_length=1, description="How the tool was operated: web interface or API.")
+    saw_other_passes: bool = Field(description="Whether the annotator could see another pass's labels.")
+    tool: str = "Label Studio"
+    tool_version: str = Field(min_length=1, description="Label Studio version the account annotated with.")
+    described: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="UTC day the description was recorded.")
 
 
 class Adjudicator(Strict):
@@ -306,8 +336,11 @@ class Provenance(Strict):
                                  "id once published (set before building the release to publish); None before.")
     licence: Licence
     collection: str = Field(min_length=1, description="How the raw texts were obtained, as far as it is known.")
-    annotation_passes: list[AnnotationPass] = Field(min_length=1)
-    adjudicators: list[Adjudicator] = Field(min_length=1)
+    annotation_passes: list[AnnotationPass] = Field(default_factory=list, description="Passes recorded one by "
+                                                    "one; passes of described accounts are derived.")
+    accounts: list[AccountDescription] = Field(default_factory=list, description="Annotator accounts described "
+                                               "once; their passes are derived from the exports.")
+    adjudicators: list[Adjudicator] = Field(default_factory=list)
     maintenance: str = Field(min_length=1)
 
 
@@ -370,6 +403,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "document": Document,
     "annotation_set": AnnotationSet,
     "gold_document": GoldDocument,
+    "pass_policy": PassPolicy,
     "provenance": Provenance,
     "release_manifest": ReleaseManifest,
     "source": Source,

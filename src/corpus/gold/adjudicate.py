@@ -19,7 +19,7 @@ guidelines version its adjudication used.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from corpus.core.models import (
     Relation,
     StanceJudgement,
 )
+from corpus.gold.progress import Progress, repo_progress
 from corpus.gold.validate import (
     DECISIONS_FILE,
     GOLD_FILE,
@@ -47,7 +48,6 @@ from corpus.gold.validate import (
     gold_issues,
     read_gold_records,
     validate_decisions,
-    validate_export_sets,
 )
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import export_files
@@ -329,21 +329,28 @@ def gold_document(doc_id: str, items: dict[str, Content], sets: Sequence[Annotat
         relations=sorted(relations, key=lambda r: (r.type, r.from_id, r.to_id)),
         annotators=sorted({s.annotator for s in sets}), source_exports=sorted({s.source_export for s in sets}),
         adjudication=decisions_file, guidelines_version=versions[-1] if versions else None,
+        passes=len(sets) or None, adjudicated=len(sets) >= 2 if sets else None,
     )
     return gold, issues
 
 
 def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_name: str = str(DECISIONS),
+                required: Mapping[str, int] | None = None, waiting: Collection[str] = (),
                 ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
-    """The whole derivation: returns the gold, the undecided disagreements, and every problem found."""
+    """The whole derivation: returns the gold, the undecided disagreements, and every problem found.
+
+    `required`: passes each document needs (the pass policy; 2 when not given). Decisions about `waiting`
+    documents are kept for when their passes are in, never reported stale.
+    """
     decisions, issues = load_decisions(decisions_path, decisions_name)
     default_version = file_defaults(decisions_path).get("guidelines_version")
     used: set[tuple[str, str]] = set()
     golds, undecided = [], []
     for doc_id, by_annotator in sorted(latest_sets(sets).items()):
-        if len(by_annotator) < 2:
+        need = (required or {}).get(doc_id, 2)
+        if len(by_annotator) < need:
             issues.append(Issue(decisions_name, f"doc {doc_id}", "-", "annotators",
-                                f"{len(by_annotator)} annotator(s); adjudication needs at least two",
+                                f"{len(by_annotator)} annotator(s); the pass policy needs {need}",
                                 "adjudication.annotators"))
         agreed, disagreements = compare(doc_id, by_annotator)
         items = dict(agreed)
@@ -380,7 +387,7 @@ def derive_gold(sets: Iterable[AnnotationSet], decisions_path: Path, decisions_n
                                    sorted(v for v in versions if v))
         golds.append(gold)
         issues += errs
-    for doc_id, key in sorted(set(decisions) - used):
+    for doc_id, key in sorted(k for k in set(decisions) - used if k[0] not in waiting):
         issues.append(Issue(decisions_name, f"doc {doc_id}", key, "key",
                             "decision for an item that is not (or no longer) a disagreement", "adjudication.stale"))
     return golds, undecided, issues
@@ -403,12 +410,13 @@ def dropped(previous: Sequence[GoldDocument], new: Sequence[GoldDocument], file:
     return issues
 
 
-def derived_issues(sets: Sequence[AnnotationSet], documents: Sequence[Document], decisions: Path,
+def derived_issues(progress: Progress, documents: Sequence[Document], decisions: Path,
                    ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
-    """Derive the gold from valid inputs and check it like any gold: what adjudicate writes, and what validate and
-    build check the committed gold against."""
-    golds, undecided, issues = derive_gold(sets, decisions)
-    issues += gold_issues(golds, documents, str(GOLD))
+    """Derive the gold of the complete documents from valid inputs and check it like any gold: what adjudicate
+    writes, and what validate and build check the committed gold against."""
+    golds, undecided, issues = derive_gold(progress.sets(), decisions, required=progress.required,
+                                           waiting={s.doc_id for s in progress.waiting})
+    issues += gold_issues(golds, documents, str(GOLD), progress.complete)
     issues += [Issue(str(DECISIONS), f"doc {d.doc_id}", d.key, "-", f"disagreement without a decision (see {TODO})",
                      "adjudication.undecided") for d in undecided]
     return golds, undecided, issues
@@ -420,15 +428,10 @@ def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Do
     derive; validate the derived gold against the seeds; refuse to lose a document or a layer unless allowed.
     Writes the gold only when all of that passes; writes adjudication.todo.json only to list undecided items."""
     documents = load_documents(root) if documents is None else documents
-    files = export_files(root)
-    if not files:
+    if not export_files(root):
         raise UserError(f"no Label Studio exports under {root / 'annotations'}; run `corpus ls pull` first")
-    sets: list[AnnotationSet] = []
-    issues: list[Issue] = []
-    for path in files:
-        got, errs = validate_export_sets(path, documents)
-        sets += got
-        issues += errs
+    progress = repo_progress(root, documents)
+    issues = list(progress.issues)  # problems of superseded versions are history, not errors
     if (root / DECISIONS).exists():
         issues += validate_decisions(root / DECISIONS, str(DECISIONS))[1]
     previous: list[GoldDocument] = []
@@ -440,7 +443,7 @@ def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Do
                                     "adjudication.previous-gold")]
     if issues:
         raise InvalidData(issues)
-    golds, undecided, issues = derived_issues(sets, documents, root / DECISIONS)
+    golds, undecided, issues = derived_issues(progress, documents, root / DECISIONS)
     if not allow_drop:
         issues += dropped(previous, golds, str(GOLD))
     if undecided:
@@ -453,5 +456,9 @@ def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Do
 
 
 def cli_adjudicate(allow_drop: bool = False) -> None:
-    golds = adjudicate_repo(repo_root(), allow_drop)
+    root = repo_root()
+    documents = load_documents(root)
+    golds = adjudicate_repo(root, allow_drop, documents)
     print(f"gold: {len(golds)} documents -> {GOLD}")
+    for line in repo_progress(root, documents).lines():
+        print(line)

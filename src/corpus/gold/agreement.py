@@ -19,7 +19,7 @@ from corpus.core.io import repo_root, write_json
 from corpus.core.models import AnnotationSet
 from corpus.core.spans import MODES, PRF, match_spans, prf_corpus
 from corpus.gold.adjudicate import latest_sets
-from corpus.gold.convert import load_exports
+from corpus.gold.snapshots import repo_current
 
 REPORT = Path("annotations/agreement.json")
 Sets = dict[str, dict[str, AnnotationSet]]  # doc_id -> annotator -> set
@@ -155,7 +155,8 @@ def print_report(report: dict[str, Any]) -> None:
 
 def cli_agreement(as_json: bool = False) -> None:
     root = repo_root()
-    sets, issues = load_exports(root)
+    current = repo_current(root, None)  # current annotations: a mistake fixed in a later pull is history
+    sets, issues = current.sets, current.issues
     if issues:
         raise InvalidData(issues)
     if not sets:

@@ -10,7 +10,7 @@ What the repository cannot show (which AI model acted) the record states as "not
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,12 @@ from pydantic import ValidationError
 
 from corpus.core.errors import Issue, model_issues
 from corpus.core.jsontext import parse_json, read_json_text
-from corpus.core.models import AnnotationSet, Provenance
-from corpus.gold.adjudicate import DECISIONS, load_decisions
-from corpus.gold.convert import iter_exports
+from corpus.core.models import AnnotationPass, AnnotationSet, Provenance
+from corpus.gold.adjudicate import DECISIONS, load_decisions, version_key
+from corpus.gold.progress import Progress, repo_progress
+from corpus.gold.snapshots import Current
 from corpus.gold.validate import schema_issues
-from corpus.labelstudio.exports import export_files, read_export
+from corpus.ingest.clean import load_documents
 
 PROVENANCE = Path("annotations/provenance.json")
 
@@ -71,8 +72,15 @@ def suggestion_versions(tasks: Iterable[Any]) -> dict[str, set[str]]:
 
 def check_record(record: Provenance, sets: Iterable[AnnotationSet], tasks_by_export: Mapping[str, list[Any]],
                  decisions: Mapping[tuple[str, str], Mapping[str, Any]], file: str,
-                 decisions_file: str = str(DECISIONS)) -> list[Issue]:
-    """Every fact of the record that the repository can show, compared with what it shows."""
+                 decisions_file: str = str(DECISIONS),
+                 required: Collection[tuple[str, str, str]] | None = None) -> list[Issue]:
+    """Every fact of the record that the repository can show, compared with what it shows.
+
+    `sets`: every distinct annotation version, each with the export it first appeared in as `source_export`.
+    Each must belong to a pass; with `required` (doc_id, account, export) only those: the current versions of
+    the documents whose gold is complete (a waiting document's accounts are named by `corpus status` instead,
+    and a superseded version is in no release).
+    """
     issues: list[Issue] = []
 
     def add(where: str, field: str, message: str, rule: str, f: str = file) -> None:
@@ -89,8 +97,10 @@ def check_record(record: Provenance, sets: Iterable[AnnotationSet], tasks_by_exp
     for aset in sets:
         hit = passes.get((aset.annotator, aset.source_export))
         if hit is None:
-            add(f"doc {aset.doc_id}", "annotation_passes", f"the annotation set of {aset.annotator} in "
-                f"{aset.source_export} belongs to no recorded pass", "provenance.uncovered")
+            if required is None or (aset.doc_id, aset.annotator, aset.source_export) in required:
+                add(f"doc {aset.doc_id}", "annotation_passes", f"the annotation set of {aset.annotator} in "
+                    f"{aset.source_export} belongs to no recorded pass; describe the account once: "
+                    f"{describe_command(aset.annotator)}", "provenance.uncovered")
         else:
             covered[hit[0]].append(aset)
     for n, p in enumerate(record.annotation_passes):
@@ -105,7 +115,8 @@ def check_record(record: Provenance, sets: Iterable[AnnotationSet], tasks_by_exp
             add(where, "guidelines_version", f"{p.guidelines_version!r} but the tasks carry {versions}",
                 "provenance.guidelines")
         days = sorted({a.created_at.date().isoformat() for a in mine if a.created_at is not None})
-        if days and days != [p.date]:
+        first, _, last = p.date.partition("/")
+        if days and not first <= days[0] <= days[-1] <= (last or first):
             add(where, "date", f"{p.date} but the annotations were created on {', '.join(days)}",
                 "provenance.date")
         shown = sorted(set().union(*(suggestion_versions(tasks_by_export.get(e, [])).get(p.annotator, set())
@@ -136,13 +147,51 @@ def check_record(record: Provenance, sets: Iterable[AnnotationSet], tasks_by_exp
     return issues
 
 
-def validate_provenance(root: Path) -> list[Issue]:
+def describe_command(account: str) -> str:
+    return f"corpus provenance describe {account} --kind human|human-with-suggestions|ai-agent"
+
+
+def _span(days: list[str], fallback: str) -> str:
+    return (days[0] if days[0] == days[-1] else f"{days[0]}/{days[-1]}") if days else fallback
+
+
+def effective_record(record: Provenance, current: Current) -> Provenance:
+    """The record with a pass derived for each described account in each export where it has annotations no
+    recorded pass covers: dates, guidelines and suggestion models read from the export, who from the description."""
+    recorded = {(p.annotator, e) for p in record.annotation_passes for e in p.exports}
+    described = {a.account: a for a in record.accounts}
+    groups: dict[tuple[str, str], list[AnnotationSet]] = defaultdict(list)
+    for v in current.versions:  # as first exported: source_export is the version's origin
+        if v.annotator in described and (v.annotator, v.source_export) not in recorded:
+            groups[(v.annotator, v.source_export)].append(v)
+    tasks = {s.name: s.tasks for s in current.snapshots}
+    derived = []
+    for (account, export), mine in sorted(groups.items()):
+        d = described[account]
+        shown = sorted(suggestion_versions(tasks.get(export, [])).get(account, set()))
+        versions = sorted({a.guidelines_version or "none" for a in mine}, key=version_key)
+        days = sorted({a.created_at.date().isoformat() for a in mine if a.created_at is not None})
+        derived.append(AnnotationPass(
+            annotator=account, exports=[export], agent=d.agent, suggestions_shown=bool(shown),
+            suggestion_model_versions=shown, guidelines_version=versions[-1], tool=d.tool,
+            tool_version=d.tool_version, access=d.access, saw_other_passes=d.saw_other_passes,
+            date=_span(days, d.described)))
+    if not derived:
+        return record
+    return record.model_copy(update={"annotation_passes": [*record.annotation_passes, *derived]})
+
+
+def validate_provenance(root: Path, progress: Progress | None = None) -> list[Issue]:
     """`corpus validate`'s check of the record against the exports and the adjudication decisions."""
     record, issues = load_provenance(root / PROVENANCE)
     if record is None:
         return issues
-    # every set of every export (not only the latest per annotator); export problems are reported elsewhere
-    sets = [s for _path, found, _issues in iter_exports(root) for s in found]
-    tasks = {path.name: read_export(path)[0] for path in export_files(root)}
+    if progress is None:
+        progress = repo_progress(root, load_documents(root))
+    current = progress.current
+    tasks = {s.name: s.tasks for s in current.snapshots}
     decisions, errs = load_decisions(root / DECISIONS)
-    return check_record(record, sets, tasks, decisions if not errs else {}, str(PROVENANCE))
+    done = progress.complete
+    required = {(s.doc_id, s.annotator, current.origin_of(s)) for s in current.sets if s.doc_id in done}
+    return check_record(effective_record(record, current), current.versions, tasks, decisions if not errs else {},
+                        str(PROVENANCE), required=required)

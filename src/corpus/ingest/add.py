@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from datetime import date as Date
 from pathlib import Path
 
@@ -167,6 +168,7 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
         if path.suffix.lower() not in RAW_SUFFIXES:
             raise UserError(f"{path}: only .txt (copied text) and .html (a saved page) can be added")
     seeds = root / "seeds"
+    today = datetime.now(UTC).date().isoformat()
     existing = load_documents(root)
     known: list[tuple[str, str, str, MinHash]] = [(d.doc_id, d.raw_sha256, d.text, minhash(d.text)) for d in existing]
     number = _next_number([d.doc_id for d in existing] + [p.stem for p in seeds.iterdir()])
@@ -190,7 +192,7 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
         else:
             language = SourceField(value=detect_language(doc.text), how="inferred")
             notes["language"] = "Language id (py3langid) on the clean text."
-        source = source.model_copy(update={"language": language})
+        source = source.model_copy(update={"language": language, "added": today, "added_from": path.name})
         where = "-"  # the file is not a seed yet: the message names the seed it duplicates
         same = next((k for k in known if k[1] == sha), None)
         if same is not None:

@@ -34,6 +34,10 @@ def render_entry(doc_id: str, source: Source, notes: dict[str, str], header: str
             lines += [f"# {line}" for line in notes[name].splitlines()]
         lines.append(f"{name} = {_field(getattr(source, name))}")
     lines.append(f"license_note = {_string(source.license_note)}")
+    if source.added:
+        lines.append(f"added = {_string(source.added)}")
+    if source.added_from:
+        lines.append(f"added_from = {_string(source.added_from)}")
     if source.near_duplicate_of:
         if "near_duplicate_of" in notes:
             lines.append(f"# {notes['near_duplicate_of']}")

@@ -121,8 +121,8 @@ def replay(ls: LabelStudio, export: Path, title: str) -> tuple[int, int]:
 
 
 def cli_push(project: str) -> None:
-    url, token = remote()
     root = repo_root()
+    url, token = remote_or_local(root)
     with client.reaching(url):
         ls = client.connect(url, token)
         client.find_project(ls, project)  # reach the server (and try the token) before the slow pre-annotation

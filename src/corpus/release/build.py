@@ -36,14 +36,14 @@ from corpus.core.models import (
 )
 from corpus.core.repolock import repo_lock
 from corpus.gold.adjudicate import derived_issues, version_key
-from corpus.gold.convert import load_exports
-from corpus.gold.provenance import PROVENANCE, load_provenance
+from corpus.gold.passes import POLICY
+from corpus.gold.progress import Progress, repo_progress
+from corpus.gold.provenance import PROVENANCE, effective_record, load_provenance
 from corpus.gold.suggestion_bias import repo_suggestions, suggestion_bias
 from corpus.gold.validate import (
     DECISIONS_FILE,
     read_gold_records,
     validate_decisions,
-    validate_export,
     validate_gold,
     validate_sources,
 )
@@ -112,6 +112,7 @@ def config_features() -> dict[str, hfd.Features]:
             "source": {"outlet": _string(), "url": _string(), "date": _string(), "license_note": _string()},
             "raw_sha256": _string(), "removed_spans": hfd.Value("int32"), **_layers(),
             "annotators": hfd.List(_string()), "guidelines_version": _string(),
+            "passes": hfd.Value("int32"), "adjudicated": hfd.Value("bool"),
         }),
         "entities": hfd.Features({"doc_id": _string(), **_entity()}),
         "claims": hfd.Features({"doc_id": _string(), **_claim()}),
@@ -194,7 +195,7 @@ def config_rows(documents: list[Document], gold: list[GoldDocument],
                        "date": src.date.value if src else None, "license_note": src.license_note if src else None},
             "raw_sha256": doc.raw_sha256, "removed_spans": len(doc.removed), **layers,
             "annotators": sorted({annotator_alias(a) for a in g.annotators}),
-            "guidelines_version": g.guidelines_version,
+            "guidelines_version": g.guidelines_version, "passes": g.passes, "adjudicated": g.adjudicated,
         })
         rows["entities"].extend({"doc_id": doc.doc_id, **e} for e in layers["entities"])
         rows["claims"].extend({"doc_id": doc.doc_id, **c} for c in layers["claims"])
@@ -322,7 +323,7 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
                  annotator_sets: list[AnnotationSet], released: str | None = None,
                  agreement: Mapping[str, Any] | None = None, *, record: Provenance | None = None,
                  bias: Mapping[str, Any] | None = None, datasheet: str | None = None,
-                 guidelines: str | None = None) -> ReleaseManifest:
+                 guidelines: str | None = None, left_out: Mapping[str, str] | None = None) -> ReleaseManifest:
     """Write a complete dataset folder into `out` (which must be empty or absent); return its manifest.
 
     Besides the data: DATASHEET.md (`datasheet` with its generated parts filled for this build), guidelines.md
@@ -348,7 +349,8 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
     versions = sorted({g.guidelines_version for g in gold if g.guidelines_version}, key=version_key)
     ctx = ReleaseContext(record=record, agreement=agreement, bias=release_bias(bias),
                          guidelines_version=versions[-1] if versions else None,
-                         guidelines_by_doc={g.doc_id: g.guidelines_version for g in gold}, released=released)
+                         guidelines_by_doc={g.doc_id: g.guidelines_version for g in gold}, released=released,
+                         left_out=dict(left_out or {}))
     check_guidelines(guidelines, ctx.guidelines_version)
     counts = manifest_counts(rows)
     facts = doc_facts(ctx, len(documents), counts)
@@ -363,7 +365,7 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
     manifest = _write_manifest(out, ReleaseManifest(
         version=version, released=released, agreement=agreement_headline(agreement),
         guidelines_version=ctx.guidelines_version, documents=len(documents), counts=counts, configs=configs,
-        facts=facts), ["README.md", "croissant.json", *(parquet_path(c) for c in configs)])
+        left_out=dict(ctx.left_out), facts=facts), ["README.md", "croissant.json", *(parquet_path(c) for c in configs)])
     # The datasheet's statistics are read back from the folder itself, like `corpus release` does.
     sheet = render_datasheet(datasheet, summarize_release(out, agreement), ctx, facts)
     atomic_write_bytes(out / DATASHEET_FILE, sheet.encode("utf-8"))
@@ -430,42 +432,43 @@ def _text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def build_rules(root: Path, documents: list[Document]) -> list[Issue]:
+def build_rules(root: Path, documents: list[Document], progress: Progress) -> list[Issue]:
     """The build's own input rules (what a Parquet release cannot represent), on inputs valid for everything else."""
     golds, issues = read_gold_records(root / GOLD_PATH)
-    sets, more = load_exports(root)
-    if issues or more:
+    if issues or progress.issues:
         return []  # already reported by the checks above
-    return check_inputs(documents, golds, sets)
+    done = progress.complete
+    return check_inputs([d for d in documents if d.doc_id in done], golds, progress.sets())
 
 
-def input_issues(root: Path, documents: list[Document]) -> list[Issue]:
-    """Every input a build reads: sources, exports, decisions, gold, then the build's own rules.
+def input_issues(root: Path, documents: list[Document], progress: Progress | None = None) -> list[Issue]:
+    """Every input a build reads: sources, exports, the pass policy, decisions, gold, then the build's own rules.
 
-    `build` and `release` refuse to build when this is not empty; `validate` reports it.
+    `build` and `release` refuse to build when this is not empty; `validate` reports it. Documents still waiting
+    for passes are not errors: they have no gold yet (corpus.gold.passes).
     """
-    issues = validate_sources(root)
-    for export in export_files(root):
-        issues += validate_export(export, documents)
+    progress = progress or repo_progress(root, documents)
+    issues = validate_sources(root) + progress.issues
     if (root / DECISIONS_FILE).exists():
         issues += validate_decisions(root / DECISIONS_FILE, str(DECISIONS_FILE))[1]
     gold = root / GOLD_PATH
     if not gold.exists():
-        issues.append(Issue(str(GOLD_PATH), "-", "-", "-", "no gold file; run `corpus adjudicate`", "gold.missing"))
+        if progress.complete:
+            issues.append(Issue(str(GOLD_PATH), "-", "-", "-", "no gold file; run `corpus adjudicate`",
+                                "gold.missing"))
     else:
-        issues += validate_gold(gold, documents)
+        issues += validate_gold(gold, documents, progress.complete)
     if not issues:
-        issues += derivation_issues(root, documents) + build_rules(root, documents)
+        issues += derivation_issues(root, documents, progress) + build_rules(root, documents, progress)
     return issues
 
 
-def derivation_issues(root: Path, documents: list[Document]) -> list[Issue]:
+def derivation_issues(root: Path, documents: list[Document], progress: Progress) -> list[Issue]:
     """The committed gold must be exactly what `corpus adjudicate` derives from the exports and the decisions
     (never edited by hand); the decisions' own problems (stale, partial, undecided ...) are reported here too."""
-    sets, issues = load_exports(root)
-    if issues or not sets:
-        return issues
-    golds, _, issues = derived_issues(sets, documents, root / DECISIONS_FILE)
+    if progress.issues or progress.gold_only or not progress.complete or not (root / GOLD_PATH).is_file():
+        return []
+    golds, _, issues = derived_issues(progress, documents, root / DECISIONS_FILE)
     if not issues and gold_bytes(golds) != (root / GOLD_PATH).read_bytes():
         issues.append(Issue(str(GOLD_PATH), "-", "-", "-", "not the gold `corpus adjudicate` derives from the "
                             "exports and annotations/adjudication.json (edited by hand, or not re-derived)",
@@ -474,31 +477,43 @@ def derivation_issues(root: Path, documents: list[Document]) -> list[Issue]:
 
 
 def build_repo(root: Path, out: Path, version: str, released: str | None = None,
-               documents: list[Document] | None = None) -> ReleaseManifest:
+               documents: list[Document] | None = None, *, exclude_pending: bool = True) -> ReleaseManifest:
     """Build from the repo's own inputs (clean seeds, gold, exports, agreement, provenance record, datasheet,
     guidelines): shared by build and release.
 
     The inputs go through input_issues first: exactly what `corpus validate` checks, so a build never accepts
-    what validate refuses.
+    what validate refuses. Only documents whose gold is complete are built; the others are listed in the
+    manifest and card as left out (a release refuses them unless `exclude_pending`).
     """
-    if not (root / GOLD_FILE).is_file():
+    if not (root / GOLD_FILE).is_file() and not export_files(root):
         raise UserError(f"{GOLD_FILE} does not exist; run `corpus adjudicate` first")
     documents = load_documents(root) if documents is None else documents
-    issues = input_issues(root, documents)
+    progress = repo_progress(root, documents)
+    issues = input_issues(root, documents, progress)
     if issues:
         raise InvalidData(list(dict.fromkeys(issues)))
+    waiting = progress.waiting
+    if waiting and not exclude_pending:
+        raise InvalidData([Issue(str(POLICY), f"doc {s.doc_id}", "-", "passes", f"waiting: {s.why}; a release "
+                                 "never holds a document without its full gold (annotate it, or pass "
+                                 "--exclude-pending to leave it out)", "release.pending") for s in waiting])
+    if not progress.complete:
+        raise UserError("no document has its full gold yet: " + "; ".join(progress.lines()))
     gold = load_gold(root)
-    sets, issues = load_exports(root)
+    sets = progress.sets()
     record = None
     if (root / PROVENANCE).is_file():
-        record, more = load_provenance(root / PROVENANCE)
-        issues += more
-    if issues:
-        raise InvalidData(issues)
+        record, issues = load_provenance(root / PROVENANCE)
+        if issues:
+            raise InvalidData(issues)
+        if record is not None:
+            record = effective_record(record, progress.current)
+    built = [d for d in documents if d.doc_id in progress.complete]
     bias = suggestion_bias(repo_suggestions(root), gold, sets)
-    return build_folder(out, version, documents, gold, sets, released=released,
+    return build_folder(out, version, built, gold, sets, released=released,
                         agreement=load_agreement(root), record=record, bias=bias,
-                        datasheet=_text(root / DATASHEET_FILE), guidelines=_text(root / "docs" / "guidelines.md"))
+                        datasheet=_text(root / DATASHEET_FILE), guidelines=_text(root / "docs" / "guidelines.md"),
+                        left_out={s.doc_id: s.why for s in waiting})
 
 
 def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:
@@ -522,3 +537,5 @@ def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:
             raise
     print(f"built {out if out is not None else target} ({manifest.documents} documents, "
           f"configs: {', '.join(manifest.configs)})")
+    for doc_id, why in sorted(manifest.left_out.items()):
+        print(f"waiting: {doc_id}: {why} (left out)")

@@ -91,6 +91,19 @@ def _outlets(documents: list[Document]) -> list[str]:
     return rows
 
 
+def _coverage(per_doc: Mapping[str, int], left_out: Mapping[str, str]) -> str:
+    """Which documents agreement can speak for: those with two or more passes (the pass policy may ask for one)."""
+    several = sum(1 for n in per_doc.values() if n >= 2)
+    single = sorted(d for d, n in per_doc.items() if n == 1)
+    text = (f"Agreement covers the {several} document(s) with two or more annotation passes; {len(single)} "
+            "document(s) have a single pass (its labels are their gold, not adjudicated)"
+            + (": " + ", ".join(f"`{d}`" for d in single) if single else "") + ".")
+    if left_out:
+        text += (f" Left out of this build ({len(left_out)}, their gold is not complete): "
+                 + "; ".join(f"`{d}` ({why})" for d, why in sorted(left_out.items())) + ".")
+    return text + "\n"
+
+
 def render_card(*, version: str, documents: list[Document], features: Mapping[str, hfd.Features],
                 tables: Mapping[str, pa.Table], sizes: Mapping[str, int], counts: Mapping[str, int],
                 agreement: Mapping[str, Any] | None, annotator_sets: list[AnnotationSet],
@@ -191,6 +204,7 @@ Annotator demographics: {pt.demographics(record)}
 
 ### Inter-annotator agreement
 
+{_coverage(per_doc, ctx.left_out)}
 {chr(10).join(pt.agreement_markdown(ctx))}
 ### Facts
 

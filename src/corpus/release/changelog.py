@@ -85,12 +85,21 @@ def agreement_lines(new: ReleaseSummary, old: ReleaseSummary | None) -> list[str
     return [*lines, ""]
 
 
+def left_out_lines(new: ReleaseSummary) -> list[str]:
+    """Documents the repository holds that this release leaves out (`--exclude-pending`), each with why."""
+    if not new.left_out:
+        return []
+    return [f"Left out ({len(new.left_out)}, their gold is not complete yet):",
+            *(f"- `{d}`: {why}" for d, why in sorted(new.left_out.items())), ""]
+
+
 def render_entry(new: ReleaseSummary, old: ReleaseSummary | None) -> str:
     """One release's entry: notes placeholder, then the generated diff (against nothing for the first release)."""
     title = f"Changes since {old.version} (generated)" if old else "Contents of the first release (generated)"
     lines = [f"## [{new.version}] - {new.released or 'unreleased'}", "", "### Notes", "", NOTES_PLACEHOLDER, "",
              f"### {title}", ""]
     lines += document_lines(new, old)
+    lines += left_out_lines(new)
     lines += count_lines(new, old)
     lines += agreement_lines(new, old)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -11,6 +11,7 @@ What a path is, by content:
   a JSON object with doc_id, or JSON lines       gold documents (one per line)
   a JSON object like agreement.json              an agreement report: strict JSON only (it is derived output)
   a JSON object with annotation_passes           the provenance record (gold.provenance)
+  a JSON object with passes_required             the pass policy (gold.passes)
   TOML                                           a sources file (seeds/sources.toml)
   a file under seeds/ that is not TOML           a raw seed: checked with seeds/sources.toml (sources.coverage)
 Anything else is `validate.unknown-file`; a FIFO, socket or device is `file.not-regular` and is never read.
@@ -28,6 +29,8 @@ from corpus.core.io import repo_root
 from corpus.core.jsontext import decode_utf8, parse_json, read_bytes
 from corpus.core.models import Document
 from corpus.core.schema import drift
+from corpus.gold.passes import read_policy
+from corpus.gold.progress import repo_progress
 from corpus.gold.provenance import PROVENANCE, load_provenance, validate_provenance
 from corpus.gold.validate import (
     read_gold_records,
@@ -109,6 +112,8 @@ def kind_of(path: Path, root: Path) -> tuple[str, list[Issue]]:
             return "gold", []
         if isinstance(value, dict) and "annotation_passes" in value and "adjudicators" in value:
             return "provenance", []
+        if isinstance(value, dict) and "passes_required" in value:
+            return "pass-policy", []
         if isinstance(value, dict) and set(value) == AGREEMENT_KEYS:
             return "agreement", errs
         return "unknown", _unknown(path, "a JSON object of no known kind")
@@ -131,7 +136,7 @@ def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list
     if kind == "decisions":
         return validate_decisions(path)[1]
     if kind == "gold":
-        issues = validate_gold(path, documents)
+        issues = validate_gold(path, documents, repo_progress(root, documents).complete)
         if issues:
             return issues
         return check_inputs(list(documents), read_gold_records(path)[0], [])  # what a build cannot represent
@@ -139,6 +144,8 @@ def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list
         if path.resolve() == (root / PROVENANCE).resolve():
             return validate_provenance(root)  # also against the exports and the decisions
         return load_provenance(path)[1]
+    if kind == "pass-policy":
+        return read_policy(path, str(path), documents)[1]
     if kind == "seed":
         return validate_sources(root)
     if kind == "sources":
@@ -158,7 +165,9 @@ def validate_repo(root: Path) -> list[Issue]:
         documents = load_documents(root)
     except InvalidData as exc:
         return exc.issues
-    issues = drift(root / "schema") + input_issues(root, documents) + validate_provenance(root) + stray_folders(root)
+    progress = repo_progress(root, documents)
+    issues = (drift(root / "schema") + input_issues(root, documents, progress) + validate_provenance(root, progress)
+              + stray_folders(root))
     for folder in release_folders(root):
         issues += verify_folder(folder)
     return issues
@@ -186,4 +195,7 @@ def cli_validate(paths: list[Path], as_json: bool = False) -> None:
         print("[]")
     else:
         print("valid: no problems found")
+        if not paths:  # work in progress is a state, not an error: say what waits
+            for line in repo_progress(root, load_documents(root)).lines():
+                print(line)
 

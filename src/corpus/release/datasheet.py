@@ -48,6 +48,9 @@ def render_stats(summary: ReleaseSummary) -> str:
         ["Attributed stance spans", str(summary.layer_total("attributed"))],
         ["Document stance judgements", str(summary.layer_total("stance"))],
     ])
+    if summary.left_out:
+        lines += [f"Left out of this release ({len(summary.left_out)} document(s) whose gold is not complete): "
+                  + "; ".join(f"`{d}` ({why})" for d, why in sorted(summary.left_out.items())) + ".", ""]
     lines += ["Entity mentions by label:", ""]
     lines += _table(["Label", "Mentions"], [[label, str(counts.get(("entities", label), 0))]
                                              for label in tx.ENTITY_LABELS])

@@ -32,6 +32,7 @@ class ReleaseContext:
     guidelines_version: str | None = None  # the newest version the gold was adjudicated under
     guidelines_by_doc: Mapping[str, str | None] = field(default_factory=dict)
     released: str | None = None
+    left_out: Mapping[str, str] = field(default_factory=dict)  # doc_id -> why it is not in this build
 
 
 # ---- who made the annotations ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from corpus.core.io import atomic_write_bytes, dump_json, sha256_bytes, sha256_f
 from corpus.core.models import Document, EntityMention, ReleaseManifest
 from corpus.ingest.clean import clean_bytes
 from corpus.release.align import Anchor, Placed, realign
-from corpus.release.build import config_features, manifest_counts
+from corpus.release.build import manifest_counts
 from corpus.release.extract import html_to_text
 from corpus.release.layout import parquet_path
 from corpus.release.nerview import bio_sentences
@@ -40,6 +40,7 @@ from corpus.release.standoff import (
     join_card,
     read_manifest,
     read_rows,
+    released_features,
     source_from_row,
     split_card,
     update_croissant,
@@ -279,11 +280,11 @@ def write_full(standoff: Path, out: Path, rows: Mapping[str, list[dict[str, Any]
                complete: bool) -> None:
     """The full folder: Parquet from the rows, the release's own documentation (card and croissant.json kept by the
     standoff under full/), updated only where the data differs from the release (realigned or partial copies)."""
-    features, tables, sizes = write_tables(out, rows, config_features())
+    card = (standoff / FULL_DOCS / "README.md").read_bytes()
+    features, tables, sizes = write_tables(out, rows, released_features(card.decode("utf-8")))
     for path in sorted(standoff.iterdir()):
         if path.is_file() and path.name not in KEPT:
             atomic_write_bytes(out / path.name, path.read_bytes())
-    card = (standoff / FULL_DOCS / "README.md").read_bytes()
     croissant = (standoff / FULL_DOCS / "croissant.json").read_bytes()
     released = {d["contentUrl"]: d["sha256"] for d in orjson.loads(croissant)["distribution"]}
     same = released == {parquet_path(c): sha256_file(out / parquet_path(c)) for c in features}

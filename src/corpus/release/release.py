@@ -65,8 +65,15 @@ def releases(build_dir: Path) -> list[tuple[Version, Path]]:
 
 
 def default_build(root: Path, out: Path, version: str, released: str) -> ReleaseManifest:
-    """The real build from the repo's inputs: cleaned seeds, the gold, the Label Studio exports, agreement."""
-    return build_repo(root, out, version, released=released)
+    """The real build from the repo's inputs: cleaned seeds, the gold, the Label Studio exports, agreement.
+
+    A document still waiting for its passes stops the release (named, with why)."""
+    return build_repo(root, out, version, released=released, exclude_pending=False)
+
+
+def build_excluding_pending(root: Path, out: Path, version: str, released: str) -> ReleaseManifest:
+    """`--exclude-pending`: the documents with their full gold; the others listed as left out, with why."""
+    return build_repo(root, out, version, released=released, exclude_pending=True)
 
 
 def default_validate(root: Path) -> list[Issue]:
@@ -165,9 +172,9 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def cli_release(version: str) -> None:
+def cli_release(version: str, exclude_pending: bool = False) -> None:
     root = repo_root()
-    folder = release(root, version)
+    folder = release(root, version, build_fn=build_excluding_pending if exclude_pending else default_build)
     notes = root / NOTES_DIR / f"{version}.md"
     typer.echo(f"released {folder.relative_to(root)}; CHANGELOG.md, DATASHEET.md and CITATION.cff updated "
                + (f"(notes from {NOTES_DIR / notes.name})" if notes.is_file() else

@@ -51,8 +51,9 @@ def _text_free_layers(features: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def standoff_features() -> dict[str, hfd.Features]:
-    full = config_features()
+def standoff_features(full: Mapping[str, hfd.Features] | None = None) -> dict[str, hfd.Features]:
+    """The twin's features, from the full release's (`full`; today's configs when not given)."""
+    full = full or config_features()
     s = hfd.Value("string")
     i32 = hfd.Value("int32")
     docs = _text_free_layers(_without(full["documents"], "text", "subtitle"))
@@ -226,6 +227,16 @@ def split_card(text: str) -> tuple[dict[str, Any], str]:
     return yaml.safe_load(match.group(1)), text[match.end():]
 
 
+def released_features(card: str) -> dict[str, hfd.Features]:
+    """The configs' features as the full release declared them (its card's dataset_info), not as today's code would:
+    a release made before a column was added rehydrates without it, byte for byte."""
+    meta, _ = split_card(card)
+    declared = {c["config_name"]: hfd.Features._from_yaml_list(c["features"]) for c in meta.get("dataset_info") or []
+                if isinstance(c, dict) and "config_name" in c and "features" in c}
+    current = config_features()
+    return {c: declared.get(c, f) for c, f in current.items()}
+
+
 def join_card(meta: dict[str, Any], body: str) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000) + "---\n" + body
 
@@ -276,12 +287,12 @@ def write_standoff(full: Path, out: Path, sources: Mapping[str, Source]) -> Rele
     rehydration section for this variant; the full card and croissant.json are kept under full/ for rehydration.
     """
     manifest = read_manifest(full)
+    card = (full / "README.md").read_text(encoding="utf-8")
     rows = standoff_rows(read_rows(full), sources)
-    features, tables, sizes = write_tables(out, rows, standoff_features())
+    features, tables, sizes = write_tables(out, rows, standoff_features(released_features(card)))
     for path in sorted(full.iterdir()):
         if path.is_file() and path.name not in KEPT:
             atomic_write_bytes(out / path.name, path.read_bytes())
-    card = (full / "README.md").read_text(encoding="utf-8")
     atomic_write_bytes(out / FULL_DOCS / "README.md", card.encode("utf-8"))
     atomic_write_bytes(out / FULL_DOCS / "croissant.json", (full / "croissant.json").read_bytes())
     meta, body = split_card(card)

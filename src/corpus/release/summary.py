@@ -46,6 +46,7 @@ class ReleaseSummary:
     documents: dict[str, DocInfo]
     counts: dict[str, int]  # the manifest's counts: "entities.PER", "stance.<target>.<label>", "ner.tokens", ...
     agreement: dict[str, float] = field(default_factory=dict)  # headline measure -> value
+    left_out: dict[str, str] = field(default_factory=dict)  # doc_id -> why the repository's document is not in it
 
     def label_counts(self) -> dict[tuple[str, str], int]:
         """(layer, label) -> count, annotation layers only."""
@@ -154,4 +155,5 @@ def summarize_release(folder: Path, agreement: Mapping[str, Any] | None = None) 
         version=manifest.version, released=manifest.released, documents=_documents(folder),
         counts=dict(sorted(Counter(manifest.counts).items())),
         agreement=agreement_headline(recorded if recorded is not None else agreement),
+        left_out=dict(manifest.left_out),
     )
