@@ -36,11 +36,18 @@ def test_the_matching_report_is_chosen() -> None:
     assert "not held-out" in text and "optimistic" in text
 
 
-def test_reports_are_read_from_docs_baselines(tmp_path: Path) -> None:
+def test_reports_are_read_from_docs_baselines_oldest_version_first(tmp_path: Path) -> None:
     assert load_baselines(tmp_path) == []
-    (tmp_path / "docs" / "baselines").mkdir(parents=True)
-    (tmp_path / "docs" / "baselines" / "1.0.0.json").write_text('{"gold_fingerprint": "a", "baselines": []}')
-    assert load_baselines(tmp_path) == [{"gold_fingerprint": "a", "baselines": []}]
+    folder = tmp_path / "docs" / "baselines"
+    folder.mkdir(parents=True)
+    for version in ("1.10.0", "1.2.0", "1.9.1"):
+        (folder / f"{version}.json").write_text(f'{{"release": "{version}", "baselines": []}}')
+    assert [r["release"] for r in load_baselines(tmp_path)] == ["1.2.0", "1.9.1", "1.10.0"]
+
+
+def test_the_newest_report_on_the_same_gold_wins() -> None:
+    text = baselines_markdown([doc("same", report("old", 0.1)), doc("same", report("new", 0.3))], "same")
+    assert "| new |" in text and "| old |" not in text
 
 
 def test_a_build_places_the_section_for_its_own_gold(tmp_path: Path) -> None:

@@ -42,10 +42,18 @@ ROWS: tuple[tuple[str, str, Getter], ...] = (
 )
 
 
+def _order(path: Path) -> tuple[int, tuple[int, ...], str]:
+    parts = path.stem.split(".")
+    if all(p.isdigit() for p in parts):
+        return (1, tuple(int(p) for p in parts), path.stem)
+    return (0, (), path.stem)
+
+
 def load_baselines(root: Path) -> list[dict[str, Any]]:
-    """Every committed baseline report, by file name."""
+    """Every committed baseline report, oldest version first (file names X.Y.Z.json)."""
     folder = root / BASELINES_DIR
-    return [orjson.loads(p.read_bytes()) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+    return [orjson.loads(p.read_bytes()) for p in sorted(folder.glob("*.json"), key=_order)] if folder.is_dir() \
+        else []
 
 
 def rows(doc: Mapping[str, Any]) -> list[list[str]]:
@@ -62,7 +70,8 @@ def rows(doc: Mapping[str, Any]) -> list[list[str]]:
 
 def baselines_markdown(reports: Sequence[Mapping[str, Any]], gold_fingerprint: str) -> str:
     """The section body: the table of the report made on this gold, or why there is none."""
-    doc = next((r for r in reports if r.get("gold_fingerprint") == gold_fingerprint), None)
+    # The newest report on this gold: a release whose gold did not change may have its own, recomputed one.
+    doc = next((r for r in reversed(reports) if r.get("gold_fingerprint") == gold_fingerprint), None)
     if doc is None:
         return ("No baseline was scored against this gold (`corpus baselines FOLDER --out "
                 "docs/baselines/VERSION.json` scores them before a release).\n")
