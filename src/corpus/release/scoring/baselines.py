@@ -92,6 +92,7 @@ def predictions_jsonl(baseline: Baseline, ref: Reference) -> bytes:
 def run_baselines(release: Path, out: Path, names: tuple[str, ...] = ("suggest", "spacy")) -> dict[str, Any]:
     """Predict with each baseline, write `<out stem>/<name>.jsonl`, score it, write the report `out`."""
     ref = load_reference(release)
+    _spacy()  # both need it (without it the suggestions fall back to the gazetteer): fail before writing anything
     folder = out.with_suffix("")
     results: list[dict[str, Any]] = []
     for baseline in BASELINES:
