@@ -339,6 +339,33 @@ def rehydrate(
     run(lambda: mod.cli_rehydrate(standoff, texts, out, allow_partial))
 
 
+# ---- score + baselines (issue 26) -----------------------------------------------------------------------
+@app.command()
+def score(
+    predictions: Annotated[Path, typer.Argument(help="JSON Lines, one object per document, with the `documents` "
+                                                "config's field names (docs/scoring.md).")],
+    release_dir: Annotated[Path, typer.Argument(help="A full or rehydrated release folder, e.g. build/1.1.0.")],
+    as_json: JsonFlag = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the JSON report to this file.")] = None,
+) -> None:
+    """Score predictions against a release's gold: entities, numeric claims, document and attributed stance."""
+    from corpus.release.scoring import report as mod
+
+    run(lambda: mod.cli_score(predictions, release_dir, as_json=as_json, out=out), as_json=as_json)
+
+
+@app.command()
+def baselines(
+    release_dir: Annotated[Path, typer.Argument(help="A full or rehydrated release (or build) folder.")],
+    out: Annotated[Path | None, typer.Option("--out", help="The report (default docs/baselines/<version>.json); "
+                                             "the predictions go beside it, in <report without .json>/.")] = None,
+) -> None:
+    """Predict with the package's suggestions and with spaCy alone, score both; the card shows the report."""
+    from corpus.release.scoring import baselines as mod
+
+    run(lambda: mod.cli_baselines(release_dir, out))
+
+
 # ---- Label Studio (issue 4) -----------------------------------------------------------------------------
 @ls_app.command("config")
 def ls_config(

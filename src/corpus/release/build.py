@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -51,12 +51,14 @@ from corpus.gold.validate import GOLD_FILE as GOLD_PATH
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import export_files
 from corpus.release.card import render_card
+from corpus.release.card_baselines import baselines_markdown, load_baselines
 from corpus.release.croissant import croissant_json
 from corpus.release.datasheet import render_datasheet
 from corpus.release.layout import CONFIGS, annotator_alias, parquet_path
 from corpus.release.nerview import bio_sentences, decode_spans
 from corpus.release.provenance_text import ReleaseContext, release_agreement, release_bias
 from corpus.release.provenance_text import facts as doc_facts
+from corpus.release.scoring.reference import fingerprint, gold_documents, vocabulary
 from corpus.release.summary import agreement_headline, summarize_release
 
 DEV_VERSION = "0.0.0-dev"
@@ -323,12 +325,14 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
                  annotator_sets: list[AnnotationSet], released: str | None = None,
                  agreement: Mapping[str, Any] | None = None, *, record: Provenance | None = None,
                  bias: Mapping[str, Any] | None = None, datasheet: str | None = None,
-                 guidelines: str | None = None, left_out: Mapping[str, str] | None = None) -> ReleaseManifest:
+                 guidelines: str | None = None, left_out: Mapping[str, str] | None = None,
+                 baselines: Sequence[Mapping[str, Any]] | None = None) -> ReleaseManifest:
     """Write a complete dataset folder into `out` (which must be empty or absent); return its manifest.
 
     Besides the data: DATASHEET.md (`datasheet` with its generated parts filled for this build), guidelines.md
     (`guidelines`, the version in force) and agreement.json (the report plus the suggestion bias), every
-    document's provenance rendered from `record`, and the facts they all state in manifest.json.
+    document's provenance rendered from `record`, and the facts they all state in manifest.json. `baselines`
+    (reports of `corpus baselines`) gives the card a Baselines section: the report made on this gold, if any.
     """
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out} is not empty; build into an empty folder")
@@ -354,9 +358,14 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
     check_guidelines(guidelines, ctx.guidelines_version)
     counts = manifest_counts(rows)
     facts = doc_facts(ctx, len(documents), counts)
+    section = None
+    if baselines is not None:
+        gold_docs = gold_documents(tables["documents"], vocabulary(features["documents"]))
+        section = baselines_markdown(baselines, fingerprint(gold_docs))
     atomic_write_bytes(out / "README.md", render_card(
         version=version, documents=sorted(documents, key=lambda d: d.doc_id), features=features, tables=tables,
         sizes=sizes, counts=counts, agreement=agreement, annotator_sets=annotator_sets, context=ctx, facts=facts,
+        baselines=section,
     ).encode("utf-8"))
     hashes = {c: sha256_file(out / parquet_path(c)) for c in configs}
     atomic_write_bytes(out / "croissant.json", dump_json(croissant_json(
@@ -513,7 +522,7 @@ def build_repo(root: Path, out: Path, version: str, released: str | None = None,
     return build_folder(out, version, built, gold, sets, released=released,
                         agreement=load_agreement(root), record=record, bias=bias,
                         datasheet=_text(root / DATASHEET_FILE), guidelines=_text(root / "docs" / "guidelines.md"),
-                        left_out={s.doc_id: s.why for s in waiting})
+                        left_out={s.doc_id: s.why for s in waiting}, baselines=load_baselines(root))
 
 
 def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:

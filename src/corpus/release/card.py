@@ -107,11 +107,13 @@ def _coverage(per_doc: Mapping[str, int], left_out: Mapping[str, str]) -> str:
 def render_card(*, version: str, documents: list[Document], features: Mapping[str, hfd.Features],
                 tables: Mapping[str, pa.Table], sizes: Mapping[str, int], counts: Mapping[str, int],
                 agreement: Mapping[str, Any] | None, annotator_sets: list[AnnotationSet],
-                context: ReleaseContext | None = None, facts: Mapping[str, str] | None = None) -> str:
+                context: ReleaseContext | None = None, facts: Mapping[str, str] | None = None,
+                baselines: str | None = None) -> str:
     """The HF dataset card: YAML metadata that `load_dataset` reads, then the card sections.
 
     What it says about collection, annotators, agreement, licence and citation comes from `context` (the
-    provenance record, the agreement report, the suggestion bias); `facts` is the table `corpus verify` compares.
+    provenance record, the agreement report, the suggestion bias); `facts` is the table `corpus verify` compares;
+    `baselines` is the body of the Baselines section (release/card_baselines.py), left out when None.
     """
     ctx = context if context is not None else ReleaseContext(agreement=agreement)
     record = ctx.record
@@ -177,7 +179,7 @@ Counts in this build:
 | count | value |
 |---|---|
 {chr(10).join(label_counts)}
-
+{f"{chr(10)}## Baselines{chr(10)}{chr(10)}{baselines}" if baselines is not None else ""}
 ## Dataset creation
 
 ### Curation rationale
