@@ -27,6 +27,8 @@ UNSEEN = Path("tests") / "data" / "unseen"
 PERFORMANCE_FILE = Path("docs") / "performance.md"
 START_MARK = "<!-- unseen:start -->"
 END_MARK = "<!-- unseen:end -->"
+PAGES_START = "<!-- unseen-pages:start -->"
+PAGES_END = "<!-- unseen-pages:end -->"
 COMMAND = "corpus eval unseen"
 
 
@@ -166,15 +168,16 @@ def render(gold: dict[str, object], docs: list[Document]) -> tuple[str, Score]:
     return "\n".join(lines) + "\n", everything
 
 
-def write_section(path: Path, body: str) -> None:
+def write_section(path: Path, body: str, start: str = START_MARK, end: str = END_MARK,
+                  heading: str = "Suggestions on unseen articles") -> None:
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Performance\n"
-    block = f"{START_MARK}\n{body}{END_MARK}"
-    if START_MARK in text and END_MARK in text:
-        head, _, rest = text.partition(START_MARK)
-        _, _, tail = rest.partition(END_MARK)
+    block = f"{start}\n{body}{end}"
+    if start in text and end in text:
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
         text = head + block + tail
     else:
-        text = text.rstrip("\n") + "\n\n## Suggestions on unseen articles\n\n" + block + "\n"
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n" + block + "\n"
     atomic_write_text(path, text)
 
 
@@ -186,5 +189,13 @@ def cli_eval_unseen(write: bool, show_misses: bool) -> None:
     typer.echo(body)
     if show_misses:
         typer.echo("\n".join(result.missed))
+    from corpus.suggest.unseen_pages import render_pages
+
+    pages_body, tuned, held, general = render_pages(root)
+    typer.echo(pages_body)
+    if show_misses:
+        typer.echo("\n".join(["tuning pages:", *tuned.misses, "held-out pages:", *held.misses, "general news:",
+                              *general.misses]))
     if write:
         write_section(root / PERFORMANCE_FILE, body)
+        write_section(root / PERFORMANCE_FILE, pages_body, PAGES_START, PAGES_END, "Whole pages (issue 27)")
