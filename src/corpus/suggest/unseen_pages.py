@@ -18,6 +18,7 @@ from typing import Any
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.models import Document, Source, SourceField
 from corpus.ingest.article import non_article_reason
+from corpus.ingest.clean import raw_lines
 from corpus.ingest.clean import PARAGRAPH_SEP, clean_bytes
 from corpus.suggest.numbers import find_claims
 from corpus.suggest.preannotate import suggest
@@ -81,13 +82,13 @@ def _claim_issue(doc: Document, surface: str) -> InvalidData:
                               f"{surface!r} is not in the clean text", "unseen.claim-not-found")])
 
 
-def score_pages(gold: dict[str, Any], docs: list[Document]) -> PageScore:
+def score_pages(gold: dict[str, Any], docs: list[Document], root: Path) -> PageScore:
     out = PageScore()
     for doc in docs:
         entry = entry_of(gold, doc)
         out.pages += 1
         who = doc.doc_id
-        refusal = non_article_reason(doc)
+        refusal = non_article_reason(raw_lines((root / doc.raw_path).read_bytes(), doc.raw_path))
         if not entry.get("article", True):
             out.non_articles += 1
             out.refused += refusal is not None
@@ -214,8 +215,8 @@ def _page_rows(name: str, s: PageScore) -> list[str]:
 def render_pages(root: Path) -> tuple[str, PageScore, PageScore, SentenceScore]:
     """The pages section: tuned and held-out pages apart, then the general-news sentences."""
     gold, docs = load_pages(root)
-    tuned = score_pages(gold, [d for d in docs if not entry_of(gold, d).get("heldout")])
-    held = score_pages(gold, [d for d in docs if entry_of(gold, d).get("heldout")])
+    tuned = score_pages(gold, [d for d in docs if not entry_of(gold, d).get("heldout")], root)
+    held = score_pages(gold, [d for d in docs if entry_of(gold, d).get("heldout")], root)
     general = score_general(root)
     lines = [
         f"Whole pages with their chrome (`tests/data/unseen/pages`, issue 27): {tuned.pages} tuning pages and "
