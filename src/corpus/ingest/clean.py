@@ -497,7 +497,7 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
     has_subtitle = has_headline and (any(s.subtitle for s in scopes) or standfirst) and len(paragraphs) > 1
     return Document(
         doc_id=doc_id,
-        title=paragraphs[0] if has_headline else "",
+        title=source.title if source is not None and source.title else paragraphs[0] if has_headline else "",
         subtitle=paragraphs[1] if has_subtitle else None,
         text=clean,
         language=language or detect_language(PARAGRAPH_SEP.join(paragraphs[1:]) or clean),
