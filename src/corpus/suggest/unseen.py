@@ -191,11 +191,11 @@ def cli_eval_unseen(write: bool, show_misses: bool) -> None:
         typer.echo("\n".join(result.missed))
     from corpus.suggest.unseen_pages import render_pages
 
-    pages_body, tuned, held, general = render_pages(root)
+    pages_body, tuned, held, general, general_held = render_pages(root)
     typer.echo(pages_body)
     if show_misses:
         typer.echo("\n".join(["tuning pages:", *tuned.misses, "held-out pages:", *held.misses, "general news:",
-                              *general.misses]))
+                              *general.misses, "general news, held out:", *general_held.misses]))
     if write:
         write_section(root / PERFORMANCE_FILE, body)
         write_section(root / PERFORMANCE_FILE, pages_body, PAGES_START, PAGES_END, "Whole pages (issue 27)")
