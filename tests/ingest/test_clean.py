@@ -346,6 +346,10 @@ def test_generic_rules_per_family(n: int) -> None:
     for snippet in case["drop"]:
         assert snippet not in doc.text, f"kept: {snippet!r}"
     assert doc.language == case["language"]
+    if "title" in case:  # whole-page cases (issue 27): the headline, or none
+        assert doc.title == case["title"]
+    if "subtitle" in case:
+        assert doc.subtitle == case["subtitle"]
     check_removals(doc, str(case["raw"]).encode("utf-8"))
     if case.get("format") != "html":
         check_offsets(doc, str(case["raw"]).encode("utf-8"))

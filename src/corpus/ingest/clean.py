@@ -398,7 +398,7 @@ def _page_layout(lines: list[Line], claims: dict[int, str], scopes: list[Scope],
     if not all(s.headline for s in scopes) or non_article_reason([ln.norm for ln in content]) is not None:
         return None
     free = " ".join(ln.norm for ln in content if ln.index not in claims)
-    found = layout([PageLine(ln.index, ln.norm, ln.index in claims) for ln in content],
+    found = layout([PageLine(ln.index, ln.norm, claims.get(ln.index)) for ln in content],
                    language or detect_language(free or " "), h1)
     for i, reason in found.drops.items():
         claims.setdefault(i, reason)

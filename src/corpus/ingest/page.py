@@ -60,11 +60,22 @@ def sentence_line(text: str) -> bool:
             and _caps_ratio(text) < 0.6)
 
 
+# Rule families that end an article: what follows them is never article text (comments, related stories, tags,
+# the wire's credit line, the legal footer). A share bar or a newsletter box may sit inside an article: not these.
+TERMINAL = ("blog.", "widget.form", "related.", "tags.", "legal.", "byline.credit", "html.comments", "html.footer")
+# Claims between a line and the body that make it a standfirst: the byline and the date under a headline.
+BYLINE = ("byline.", "page.byline")
+
+
 @dataclass(frozen=True)
 class PageLine:
     index: int  # the Line index in clean.py
     text: str
-    claimed: bool  # already dropped by a rule
+    rule: str | None = None  # the rule that already dropped it
+
+    @property
+    def claimed(self) -> bool:
+        return self.rule is not None
 
 
 @dataclass
@@ -125,7 +136,8 @@ def layout(lines: list[PageLine], language: Literal["en", "es"], html_headline: 
         between = free[headline + 1 : body]
         first = between[0] if between else (free[body] if body == headline + 1 else None)
         if first is not None and words(first.text) >= STANDFIRST_WORDS:
-            raw_gap = any(ln.claimed for ln in lines if first.index < ln.index < _next_free(free, first).index)
+            raw_gap = any(ln.rule is not None and ln.rule.startswith(BYLINE) for ln in lines
+                          if first.index < ln.index < _next_free(free, first).index)
             if not _SENTENCE_END.search(first.text) or (raw_gap and words(first.text) <= 45):
                 standfirst = first.index
         for ln in between:
@@ -147,8 +159,10 @@ def _tail(lines: list[PageLine], free: list[PageLine], body: int, language: Lite
     end = free[last].index
     rest = lines[[x.index for x in lines].index(end) + 1 :]
     k = 0
-    while k < len(rest) and not rest[k].claimed:
-        if sentence_line(rest[k].text):
+    while k < len(rest) and not (rest[k].rule or "~").startswith(TERMINAL):
+        if rest[k].claimed:  # a share bar or a newsletter box inside the article: the article may go on
+            pass
+        elif sentence_line(rest[k].text):
             end = rest[k].index
         elif (words(rest[k].text) <= BYLINE_MAX_WORDS and k + 1 < len(rest) and not rest[k + 1].claimed
               and sentence_line(rest[k + 1].text) and words(rest[k + 1].text) >= STANDFIRST_WORDS):

@@ -111,7 +111,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
                "submarines", "corvettes", "tankers", "speedboats", "buques", "buque", "barcos", "barco",
                "embarcaciones", "lanchas", "submarinos", "fragatas", "destructores", "petroleros"),
     "aircraft": ("aircraft", "planes", "plane", "jets", "jet", "bombers", "bomber", "helicopters", "fighters",
-                 "fighter", "aparatos",
+                 "aparatos",  # "fighter" alone is an adjective: "12 Su-35 fighter jets"
                  "helicopter", "drones", "drone", "airplanes", "aviones", "avión", "cazas", "bombarderos",
                  "helicópteros", "aeronaves", "drones"),
     "weapon_system": ("systems", "system", "missiles", "missile", "launchers", "rifles", "rifle", "tanks",
