@@ -358,7 +358,8 @@ def detect_language(text: str) -> Literal["en", "es"]:
 
 
 # ---- a credit glued to the start of a body line ---------------------------------------------------------------
-_GLUED_CREDIT = re.compile(r"\((?:Photo|Foto|Fotografía|Image|Imagen|Picture)(?:[:/]| by| de| cortesía de)[^()]{1,80}\) (?=\S)")
+_GLUED_CREDIT = re.compile(r"\((?:Photo|Foto|Fotografía|Image|Imagen|Picture)(?:[:/]| by| de| cortesía de)"
+                           r"[^()]{1,80}\) (?=\S)")
 GLUED_RULE = "caption.glued-credit"
 
 

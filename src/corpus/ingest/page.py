@@ -50,7 +50,8 @@ def headline_shaped(text: str) -> bool:
     n = words(text)
     return (HEADLINE_WORDS[0] <= n <= HEADLINE_WORDS[1] and len(text) <= 220
             and not _HEADLINE_BAD_END.search(text.removesuffix(".") if _ABBREVIATION_END.search(text) else text)
-            and (not text.endswith(".") or bool(_ABBREVIATION_END.search(text))) and _caps_ratio(text) < 0.6 and text[:1].isupper())
+            and (not text.endswith(".") or bool(_ABBREVIATION_END.search(text))) and _caps_ratio(text) < 0.6
+            and text[:1].isupper())
 
 
 def sentence_line(text: str) -> bool:
@@ -126,7 +127,8 @@ def layout(lines: list[PageLine], language: Literal["en", "es"], html_headline: 
         above = [k for k in range(body) if headline_shaped(free[k].text)]
         if above:
             headline = above[-1]
-            if (len(above) > 1 and above[-2] == headline - 1 and words(free[headline].text) > words(free[above[-2]].text)
+            if (len(above) > 1 and above[-2] == headline - 1
+                    and words(free[headline].text) > words(free[above[-2]].text)
                     and not any(ln.claimed for ln in lines if free[above[-2]].index < ln.index < free[headline].index)):
                 headline = above[-2]  # a headline and the longer standfirst right under it
         for ln in free[: headline if headline is not None else body]:

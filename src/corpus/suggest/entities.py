@@ -49,13 +49,15 @@ DEMONYMS_EN = ("American", "Argentine", "Argentinian", "Belarusian", "Bolivian",
                "Chilean", "Chinese", "Colombian", "Cuban", "Ecuadorian", "European", "French", "German", "Guyanese",
                "Indian", "Iranian", "Iraqi", "Israeli", "Italian", "Japanese", "Korean", "Mexican", "Nicaraguan",
                "Palestinian", "Panamanian", "Peruvian", "Russian", "Saudi", "Soviet", "Spanish", "Syrian", "Turkish",
-               "Ukrainian", "Uruguayan", "Venezuelan", "Polish", "Kazakh", "Norwegian", "Swedish", "Dutch", "Latin American", "North Korean", "South Korean", "Chavista",
+               "Ukrainian", "Uruguayan", "Venezuelan", "Polish", "Kazakh", "Norwegian", "Swedish", "Dutch",
+               "Latin American", "North Korean", "South Korean", "Chavista",
                "Bolivarian", "Western", "Arab", "Muslim", "Christian", "Catholic", "Democrat", "Republican")
 DEMONYMS_ES = ("estadounidense", "norteamericano", "argentino", "bielorruso", "boliviano", "brasileño", "británico",
                "canadiense", "chileno", "chino", "colombiano", "cubano", "ecuatoriano", "europeo", "francés", "alemán",
                "guyanés", "indio", "iraní", "iraquí", "israelí", "italiano", "japonés", "coreano", "mexicano",
                "nicaragüense", "palestino", "panameño", "peruano", "ruso", "saudí", "soviético", "español", "sirio",
-               "turco", "ucraniano", "uruguayo", "venezolano", "polaco", "kazajo", "noruego", "sueco", "holandés", "latinoamericano", "norcoreano", "surcoreano",
+               "turco", "ucraniano", "uruguayo", "venezolano", "polaco", "kazajo", "noruego", "sueco", "holandés",
+               "latinoamericano", "norcoreano", "surcoreano",
                "chavista", "occidental", "árabe", "musulmán", "cristiano", "católico", "demócrata", "republicano")
 NEWS_AGENCIES = ("Associated Press", "AP", "Reuters", "Agence France-Presse", "AFP", "EFE", "Agencia EFE", "TASS",
                  "RIA Novosti", "Interfax", "Sputnik", "Xinhua", "Bloomberg", "Prensa Latina", "ANSA", "DPA",
@@ -326,9 +328,11 @@ def _other(text: str) -> list[Hit]:
 # "fragatas de la clase Almirante Gorshkov"); NATO reporting names ("conocidos en la OTAN como Blackjack").
 SHIP_RE = re.compile(rf"(?<![\w-])(?:frigates?|destroyers?|corvettes?|cruisers?|submarines?|warships?|carriers?|"
                      rf"patrol (?:boats?|vessels?)|fragatas?|destructor(?:es)?|corbetas?|cruceros?|submarinos?|buques?|"
-                     rf"portaaviones|patrulleros?)(?: (?:de la )?(?:clase|class))? (?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
+                     rf"portaaviones|patrulleros?)(?: (?:de la )?(?:clase|class))? "
+                     rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
 NATO_NAME_RE = re.compile(rf"(?:NATO (?:reporting )?name|known (?:to|in) NATO as|(?:conocid[oa]s?|denominad[oa]s?|"
-                          rf"llamad[oa]s?) (?:en|por) la OTAN como|designación (?:de la )?OTAN) [\"“«]?(?P<name>{_NAME_WORD})")
+                          rf"llamad[oa]s?) (?:en|por) la OTAN como|designación (?:de la )?OTAN) [\"“«]?"
+                          rf"(?P<name>{_NAME_WORD})")
 # A capitalised name right before a weapon noun ("Zircon hypersonic missiles") or after one ("cazas Sukhoi").
 WEAPON_BEFORE_RE = re.compile(rf"(?<![\w-])(?P<name>{_NAME_WORD}) (?:(?:hypersonic|cruise|ballistic|anti-ship|"
                               r"anti-tank|air[- ]defen[cs]e|surface-to-air|attack|assault) )*(?:missiles?|rockets?|"
@@ -344,7 +348,8 @@ COMPANY_SUFFIX_RE = re.compile(rf"(?<![\w-]){_NAME_WORD}(?: {_NAME_WORD})? (?:St
                                r"S\.A\.|SA|Corp\.|LLC|PLC|AG|GmbH)(?![\w-])")
 # A small place named by what it is: "aeropuerto de Maiquetía", "the port of La Guaira", "Engels air base".
 PLACE_CONTEXT_RE = re.compile(rf"(?:aeropuerto(?: internacional)?|puerto|ciudad|localidad|municipio|estado|provincia|"
-                              rf"base aérea|base naval) (?:de )?(?P<a>{_NAME_WORD}(?: {_NAME_WORD})?)|(?:port|city|town|"
+                              rf"base aérea|base naval) (?:de )?(?P<a>{_NAME_WORD}(?: {_NAME_WORD})?)"
+                              rf"|(?:port|city|town|"
                               rf"province) of (?P<b>{_NAME_WORD}(?: {_NAME_WORD})?)|(?<![\w-])(?P<c>(?!El |La |The )"
                               rf"{_NAME_WORD}) (?:airport|air base|naval base)")
 

@@ -705,7 +705,8 @@ class _Scanner:
         number_start = self.toks[num.first].start
         number_end = self.toks[last].end
         if num.hyphen_unit is not None:
-            unit, end, conf = num.hyphen_unit, self.toks[last].end, 0.85
+            tail = self.toks[last]  # "4.5GB", "3.5pc": the unit glued to the number is in the span
+            unit, end, conf = num.hyphen_unit, tail.end + (len(tail.suffix) if tail.kind == "num" else 0), 0.85
         else:
             found = self.find_unit(last + 1)
             end = self.toks[last].end

@@ -18,8 +18,7 @@ from typing import Any
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.models import Document, Source, SourceField
 from corpus.ingest.article import non_article_reason
-from corpus.ingest.clean import raw_lines
-from corpus.ingest.clean import PARAGRAPH_SEP, clean_bytes
+from corpus.ingest.clean import PARAGRAPH_SEP, clean_bytes, raw_lines
 from corpus.suggest.numbers import find_claims
 from corpus.suggest.preannotate import suggest
 
@@ -197,20 +196,23 @@ def score_general(root: Path, heldout: bool = False) -> SentenceScore:
     return out
 
 
+def _row(name: str, measure: str, a: int, b: int, ratio: bool = True) -> str:
+    shown = f"{_ratio(a, b):.3f}" if ratio else ""
+    return f"| {name} | {measure} | {a} / {b} | {shown} |"
+
+
 def _page_rows(name: str, s: PageScore) -> list[str]:
     return [
-        f"| {name} | boilerplate lines caught | {s.drop_caught} / {s.drop_gold} | {_ratio(s.drop_caught, s.drop_gold):.3f} |",
-        f"| {name} | article lines lost | {s.keep_lost} / {s.keep_gold} | |",
-        f"| {name} | titles right | {s.titles_right} / {s.titles_gold} | |",
-        f"| {name} | standfirsts as subtitle | {s.subtitles_right} / {s.subtitles_gold} | |",
-        f"| {name} | non-article pages refused | {s.refused} / {s.non_articles} | |",
+        _row(name, "boilerplate lines caught", s.drop_caught, s.drop_gold),
+        _row(name, "article lines lost", s.keep_lost, s.keep_gold, False),
+        _row(name, "titles right", s.titles_right, s.titles_gold, False),
+        _row(name, "standfirsts as subtitle", s.subtitles_right, s.subtitles_gold, False),
+        _row(name, "non-article pages refused", s.refused, s.non_articles, False),
         f"| {name} | articles refused | {s.articles_refused} | |",
-        f"| {name} | entity recall | {s.entities_found} / {s.entities_gold} | {_ratio(s.entities_found, s.entities_gold):.3f} |",
-        f"| {name} | entity precision | {s.entities_correct} / {s.entities_suggested} | "
-        f"{_ratio(s.entities_correct, s.entities_suggested):.3f} |",
-        f"| {name} | claims found (value) | {s.claims_found} / {s.claims_gold} | {_ratio(s.claims_found, s.claims_gold):.3f} |",
-        f"| {name} | claims right (value, unit, qualifier, kind) | {s.claims_right} / {s.claims_suggested} | "
-        f"{_ratio(s.claims_right, s.claims_suggested):.3f} |",
+        _row(name, "entity recall", s.entities_found, s.entities_gold),
+        _row(name, "entity precision", s.entities_correct, s.entities_suggested),
+        _row(name, "claims found (value)", s.claims_found, s.claims_gold),
+        _row(name, "claims right (value, unit, qualifier, kind)", s.claims_right, s.claims_suggested),
     ]
 
 
@@ -239,5 +241,4 @@ def render_pages(root: Path) -> tuple[str, PageScore, PageScore, SentenceScore, 
 
 
 def _sentence_rows(name: str, s: SentenceScore) -> list[str]:
-    return [f"| {name} | quantities found | {s.found} / {s.gold} | {_ratio(s.found, s.gold):.3f} |",
-            f"| {name} | precision | {s.correct} / {s.suggested} | {_ratio(s.correct, s.suggested):.3f} |"]
+    return [_row(name, "quantities found", s.found, s.gold), _row(name, "precision", s.correct, s.suggested)]
