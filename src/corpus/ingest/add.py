@@ -187,20 +187,16 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
         notes: dict[str, str] = {}
         if given.title:
             notes["title"] = "Given with `corpus add --title`."
-        try:
-            why = non_article_reason(raw_lines(raw, path.name))
-        except InvalidData as exc:
-            issues += [Issue(str(path), i.where, i.region, i.field, i.message, i.rule) for i in exc.issues]
-            continue
-        if why is not None and not allow_non_article:
-            issues.append(Issue(str(path), "-", "-", "-", f"not an article: {why}; --allow-non-article adds it "
-                                "anyway", "add.non-article"))
-            continue
         source = _source(raw, suffix, given, notes)
         try:
             doc = clean_bytes(raw, doc_id, source, f"seeds/{doc_id}{suffix}")
         except InvalidData as exc:
             issues += [Issue(str(path), i.where, i.region, i.field, i.message, i.rule) for i in exc.issues]
+            continue
+        why = non_article_reason(raw_lines(raw, path.name))  # the file decodes: cleaning would have said so
+        if why is not None and not allow_non_article:
+            issues.append(Issue(str(path), "-", "-", "-", f"not an article: {why}; --allow-non-article adds it "
+                                "anyway", "add.non-article"))
             continue
         if given.language is not None:
             language = SourceField(value=given.language, how="given")

@@ -55,15 +55,14 @@ def headline_shaped(text: str) -> bool:
 
 
 def sentence_line(text: str) -> bool:
-    """A short line that is still a sentence of the article ("It isn't.", "«Es una provocación», dijo.")."""
-    opening = text.lstrip("\"“«‘'¿¡(— -")
-    return (words(text) >= 2 and bool(_SENTENCE_END.search(text)) and opening[:1].isupper()
-            and _caps_ratio(text) < 0.6)
+    """A short line that is still a sentence of the article ("It isn't.", "«Es una provocación», dijo."): a related
+    headline or a menu ends no sentence."""
+    return words(text) >= 2 and bool(_SENTENCE_END.search(text))
 
 
-# Rule families that end an article: what follows them is never article text (comments, related stories, tags,
-# the wire's credit line, the legal footer). A share bar or a newsletter box may sit inside an article: not these.
-TERMINAL = ("blog.", "widget.form", "related.", "tags.", "legal.", "byline.credit", "html.comments", "html.footer")
+# Rule families that end an article: what follows them is never article text (a blog's post footer and comments,
+# a comment form, a page footer). A share bar, a newsletter box or a "Read also" link may sit inside an article.
+TERMINAL = ("blog.", "widget.form", "html.comments", "html.footer")
 # Claims between a line and the body that make it a standfirst: the byline and the date under a headline.
 BYLINE = ("byline.", "page.byline")
 
@@ -125,6 +124,9 @@ def layout(lines: list[PageLine], language: Literal["en", "es"], html_headline: 
         headline = 0
     else:
         above = [k for k in range(body) if headline_shaped(free[k].text)]
+        if not above and body > 0:  # nothing above the body reads as a headline: the first line stays the title
+            _tail(lines, free, body, language, drops)
+            return Layout(drops, None, True, None)
         if above:
             headline = above[-1]
             if (len(above) > 1 and above[-2] == headline - 1

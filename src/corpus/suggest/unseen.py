@@ -22,6 +22,7 @@ from corpus.core.io import atomic_write_text, repo_root
 from corpus.core.models import Document, Source, SourceField
 from corpus.ingest.clean import clean_bytes
 from corpus.suggest.preannotate import model_version, suggest
+from corpus.suggest.unseen_pages import render_pages
 
 UNSEEN = Path("tests") / "data" / "unseen"
 PERFORMANCE_FILE = Path("docs") / "performance.md"
@@ -190,8 +191,6 @@ def cli_eval_unseen(write: bool, show_misses: bool) -> None:
     typer.echo(body)
     if show_misses:
         typer.echo("\n".join(result.missed))
-    from corpus.suggest.unseen_pages import render_pages
-
     pages_body, tuned, held, general, general_held = render_pages(root)
     typer.echo(pages_body)
     if show_misses:
