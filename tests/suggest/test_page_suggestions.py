@@ -32,6 +32,7 @@ def names(text: str, language: str) -> set[tuple[str, str]]:
     ("Moscú vendió sistemas antiaéreos S300 y cazas Sukhoi a Caracas.", "es", {("S300", "WEAPON"),
                                                                              ("Sukhoi", "WEAPON")}, set()),
     ("El Kremlin negó cualquier vínculo. Wagner, por su parte, nunca lo confirmó.", "es", {("Wagner", "ORG")}, set()),
+    ("La OPEP+ acordó recortar la producción.", "es", {("OPEP+", "ORG")}, {("OPEP", "ORG")}),
     ("La Guerra Fría terminó hace más de tres décadas.", "es", {("Guerra Fría", "EVENT")},
      {("Guerra Fría", "PER"), ("Guerra Fría terminó", "EVENT")}),
     # "el Gobierno" names nobody; a company keeps its suffix

@@ -312,7 +312,10 @@ def entity_suggestions(text: str, language: str) -> list[_Ent]:
     alias_spans = {(a.start, a.end) for a in person_alias}
     candidates = [c for c in candidates if not ((c.start, c.end) in alias_spans and c.priority <= 1)]
     candidates += [_Ent(a.start, a.end, a.label, a.score, 1) for a in person_alias]
-    return _resolve(text, candidates)
+    # "OPEP+", "OPEC+": the plus belongs to an upper-case name (the group is not OPEC itself)
+    return [_Ent(e.start, e.end + 1, e.label, e.score, e.priority)
+            if text[e.end:e.end + 1] == "+" and text[e.start:e.end].isupper() else e
+            for e in _resolve(text, candidates)]
 
 
 def suggest(doc: models.Document) -> Prediction:
