@@ -92,11 +92,17 @@ def add(
     language: Annotated[str | None, typer.Option(help="en or es (default: detected).")] = None,
     allow_near_duplicate: Annotated[bool, typer.Option("--allow-near-duplicate", help="Add a near-duplicate "
                                                        "anyway; its sources entry names the earlier seed.")] = False,
+    title: Annotated[str | None, typer.Option(help="The headline, when the copy has none (or cleaning took the "
+                                              "wrong line); recorded in sources.toml.")] = None,
+    allow_non_article: Annotated[bool, typer.Option("--allow-non-article", help="Add a page that is not an "
+                                                    "article (a comment thread, a tag or section page) anyway.")]
+    = False,
 ) -> None:
-    """Store new articles in seeds/ (byte-exact) with their sources.toml entry; refuses duplicates."""
+    """Store new articles in seeds/ (byte-exact) with their sources.toml entry; refuses duplicates and pages that
+    are not articles."""
     from corpus.ingest import add as mod
 
-    run(lambda: mod.cli_add(files, outlet, url, date, language, allow_near_duplicate))
+    run(lambda: mod.cli_add(files, outlet, url, date, language, allow_near_duplicate, title, allow_non_article))
 
 
 # ---- schema + validate (issue 3) ------------------------------------------------------------------------

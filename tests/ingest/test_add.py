@@ -172,3 +172,51 @@ def test_add_is_refused_while_another_command_holds_the_repository_lock(repo: Pa
     assert code == 2 and "another corpus command is writing to this repository" in out
     assert snapshot(repo) == before
     assert cli(str(UNSEEN / "harbor_times.html"))[0] == 0  # and goes through once the lock is free
+
+
+# ---- pages that are not articles, titles (issue 27) --------------------------------------------------------------
+PAGES = UNSEEN / "pages"
+
+
+@pytest.mark.parametrize("name", ["t_en_comments.txt", "t_es_etiqueta.html"])
+def test_a_page_that_is_not_an_article_is_refused_with_the_reason(repo: Path, name: str) -> None:
+    before = snapshot(repo)
+    code, out = cli(str(PAGES / name), "--outlet", "Somewhere")
+    assert code == 1
+    assert "not an article:" in out and "--allow-non-article" in out and "[add.non-article]" in out
+    assert snapshot(repo) == before
+
+
+def test_allow_non_article_adds_it_anyway(repo: Path) -> None:
+    page = PAGES / "t_en_comments.txt"
+    code, out = cli(str(page), "--outlet", "Globe Dispatch", "--allow-non-article")
+    assert code == 0, out
+    doc_id = f"005_{sha256_bytes(page.read_bytes())[:16]}"
+    assert (repo / "seeds" / f"{doc_id}.txt").read_bytes() == page.read_bytes()
+
+
+def test_a_copy_without_headline_has_no_title_and_add_says_so(repo: Path) -> None:
+    page = PAGES / "t_en_nohead.txt"
+    code, out = cli(str(page), "--outlet", "Globe Dispatch")
+    assert code == 0, out
+    assert "no headline" in out and "--title" in out
+    doc_id = f"005_{sha256_bytes(page.read_bytes())[:16]}"
+    doc = {d.doc_id: d for d in load_documents(repo)}[doc_id]
+    assert doc.title == "" and doc.text.startswith("Moscow and Caracas agreed on Friday")
+
+
+def test_title_option_gives_the_headline_and_is_recorded(repo: Path) -> None:
+    page = PAGES / "t_en_nohead.txt"
+    code, out = cli(str(page), "--outlet", "Globe Dispatch", "--title", "Russia and Venezuela extend treaty")
+    assert code == 0, out
+    assert "no headline" not in out
+    doc_id = f"005_{sha256_bytes(page.read_bytes())[:16]}"
+    assert load_sources(repo)[doc_id].title == "Russia and Venezuela extend treaty"
+    doc = {d.doc_id: d for d in load_documents(repo)}[doc_id]
+    assert doc.title == "Russia and Venezuela extend treaty"
+    assert doc.text.startswith("Moscow and Caracas agreed on Friday")  # the text is the copy's, untouched
+
+
+def test_an_empty_title_is_a_usage_error(repo: Path) -> None:
+    code, out = cli(str(PAGES / "t_en_nohead.txt"), "--title", "  ")
+    assert code == 2 and "--title must not be empty" in out

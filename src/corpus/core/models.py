@@ -137,6 +137,10 @@ class Source(Strict):
     license_note: str = ""
     near_duplicate_of: str | None = Field(
         default=None, description="doc_id of an earlier seed this one re-tells (added with --allow-near-duplicate)")
+    title: str | None = Field(
+        default=None, min_length=1,
+        description="The headline given with `corpus add --title`; it is the document's title instead of the line "
+                    "cleaning found (a copy without a headline has none)")
     redistribution: Redistribution = Field(default_factory=lambda: Redistribution(how="unknown"))
     added: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
                               description="UTC day `corpus add` stored the seed (None: added before it recorded this).")

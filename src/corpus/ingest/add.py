@@ -33,6 +33,7 @@ from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_bytes, atomic_write_text, repo_root, sha256_bytes
 from corpus.core.models import Document, Source, SourceField
 from corpus.core.repolock import repo_lock
+from corpus.ingest.article import non_article_reason
 from corpus.ingest.clean import (
     LANGUAGES,
     RAW_SUFFIXES,
@@ -41,6 +42,7 @@ from corpus.ingest.clean import (
     detect_language,
     load_documents,
     load_sources,
+    raw_lines,
 )
 from corpus.ingest.sources import append_entries, render_entry
 
@@ -61,6 +63,7 @@ class Given:
     url: str | None = None
     date: str | None = None
     language: str | None = None
+    title: str | None = None
 
     def check(self) -> None:
         """Bad option values are usage errors (exit 2)."""
@@ -77,6 +80,8 @@ class Given:
                 raise UserError(f"--date must be a calendar date YYYY-MM-DD, not {self.date!r}")
         if self.outlet is not None and not self.outlet.strip():
             raise UserError("--outlet must not be empty")
+        if self.title is not None and not self.title.strip():
+            raise UserError("--title must not be empty")
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ def _source(raw: bytes, suffix: str, given: Given, notes: dict[str, str]) -> Sou
         url=_field("url", given.url, url, notes),
         date=_field("date", given.date, date, notes),
         license_note=LICENSE_NOTE,
+        title=given.title.strip() if given.title else None,
     )
 
 
@@ -157,7 +163,8 @@ def _next_number(doc_ids: list[str]) -> int:
     return max(numbers, default=-1) + 1
 
 
-def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool) -> list[Planned]:
+def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool,
+         allow_non_article: bool = False) -> list[Planned]:
     """Check every file against the seeds and each other; nothing is written here."""
     given.check()
     if not files:
@@ -180,11 +187,18 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
         suffix = path.suffix.lower()
         doc_id = f"{number:03d}_{sha[:16]}"
         notes: dict[str, str] = {}
+        if given.title:
+            notes["title"] = "Given with `corpus add --title`."
         source = _source(raw, suffix, given, notes)
         try:
             doc = clean_bytes(raw, doc_id, source, f"seeds/{doc_id}{suffix}")
         except InvalidData as exc:
             issues += [Issue(str(path), i.where, i.region, i.field, i.message, i.rule) for i in exc.issues]
+            continue
+        why = non_article_reason(raw_lines(raw, path.name))  # the file decodes: cleaning would have said so
+        if why is not None and not allow_non_article:
+            issues.append(Issue(str(path), "-", "-", "-", f"not an article: {why}; --allow-non-article adds it "
+                                "anyway", "add.non-article"))
             continue
         if given.language is not None:
             language = SourceField(value=given.language, how="given")
@@ -251,19 +265,20 @@ def write(root: Path, planned: list[Planned]) -> None:
         raise
 
 
-def add(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool = False) -> list[Planned]:
+def add(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool = False,
+        allow_non_article: bool = False) -> list[Planned]:
     """Plan and write under the repository lock: ids are numbered from the seeds as they are, and no release or
     build reads seeds/ half-extended."""
     with repo_lock(root):
-        planned = plan(root, files, given, allow_near_duplicate)
+        planned = plan(root, files, given, allow_near_duplicate, allow_non_article)
         write(root, planned)
     return planned
 
 
 def cli_add(files: list[Path], outlet: str | None, url: str | None, date: str | None, language: str | None,
-            allow_near_duplicate: bool) -> None:
+            allow_near_duplicate: bool, title: str | None = None, allow_non_article: bool = False) -> None:
     root = repo_root()
-    for p in add(root, files, Given(outlet, url, date, language), allow_near_duplicate):
+    for p in add(root, files, Given(outlet, url, date, language, title), allow_near_duplicate, allow_non_article):
         src = p.doc.source
         assert src is not None
         facts = ", ".join(f"{name} {getattr(src, name).value!r} ({getattr(src, name).how})"
@@ -271,3 +286,5 @@ def cli_add(files: list[Path], outlet: str | None, url: str | None, date: str | 
         typer.echo(f"added {p.doc_id}: seeds/{p.doc_id}{p.path.suffix.lower()} from {p.path.name} "
                    f"({p.doc.language}, {len(p.doc.text)} chars, {len(p.doc.removed)} removals"
                    f"{'; ' + facts if facts else ''}; title: {p.doc.title[:60]!r})")
+        if not p.doc.title:
+            typer.echo(f"  {p.doc_id}: the copy has no headline, so the title is empty; give one with --title")

@@ -27,7 +27,9 @@ from pydantic import ValidationError
 from corpus.core.errors import InvalidData, Issue, UserError, model_issues
 from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import Document, OffsetSegment, Removal, Source
+from corpus.ingest.article import non_article_reason
 from corpus.ingest.html import HtmlRules, blocks
+from corpus.ingest.page import Layout, PageLine, layout
 
 RULES_FILE = Path(__file__).with_name("cleaning_rules.toml")
 SOURCES_NAME = "sources.toml"
@@ -239,7 +241,7 @@ def _split_lines(text: str) -> list[Line]:
     return lines
 
 
-def _html_lines(text: str, rules: HtmlRules) -> tuple[list[Line], dict[int, str]]:
+def _html_lines(text: str, rules: HtmlRules) -> tuple[list[Line], dict[int, str], bool]:
     """One line per HTML text block, normalised like a text line; blocks in site chrome come back claimed."""
     lines: list[Line] = []
     claims: dict[int, str] = {}
@@ -278,7 +280,7 @@ def _html_lines(text: str, rules: HtmlRules) -> tuple[list[Line], dict[int, str]
                      ln.blank and ln.index not in claims), None)
     if headline is not None:  # before the article's headline: menus, logos, breadcrumbs
         _claim(claims, (ln.index for ln in lines[: headline.index] if not ln.blank), "html.before-headline")
-    return lines, claims
+    return lines, claims, headline is not None
 
 
 # ---- applying rules --------------------------------------------------------------------------------------------
@@ -355,6 +357,55 @@ def detect_language(text: str) -> Literal["en", "es"]:
     return "es" if lang == "es" else "en"
 
 
+# ---- a credit glued to the start of a body line ---------------------------------------------------------------
+_GLUED_CREDIT = re.compile(r"\((?:Photo|Foto|Fotografía|Image|Imagen|Picture)(?:[:/]| by| de| cortesía de)"
+                           r"[^()]{1,80}\) (?=\S)")
+GLUED_RULE = "caption.glued-credit"
+
+
+def _trim_glued(lines: list[Line], claims: dict[int, str], text: str, byte_at: list[int]) -> list[Removal]:
+    """"(Photo by X) CARACAS - …": the credit goes, the paragraph stays. Only the line's leading pieces are cut, so
+    the offset map stays exact (a normalised piece straddling the cut leaves the line as it is)."""
+    removed = []
+    for line in lines:
+        m = _GLUED_CREDIT.match(line.norm)
+        if line.blank or line.index in claims or m is None:
+            continue
+        cut, pos, pieces = m.end(), 0, []
+        for piece in line.pieces:
+            a, b = pos, pos + len(piece.clean)
+            pos = b
+            if b <= cut:
+                continue
+            if a < cut:
+                if not piece.verbatim:
+                    break
+                piece = Piece(piece.clean[cut - a :], piece.start + cut - a, piece.end, True)
+            pieces.append(piece)
+        else:
+            start, end = line.pieces[0].start, pieces[0].start
+            removed.append(Removal(raw_start=byte_at[start], raw_end=byte_at[end], rule=GLUED_RULE,
+                                   text=text[start:end]))
+            line.pieces, line.norm = pieces, "".join(p.clean for p in pieces)
+    return removed
+
+
+# ---- where the article sits on the page ---------------------------------------------------------------------------
+def _page_layout(lines: list[Line], claims: dict[int, str], scopes: list[Scope], h1: bool,
+                 language: Literal["en", "es"] | None) -> Layout | None:
+    """Position and shape (corpus.ingest.page) drop what the rules did not name; None when it does not apply: a
+    document whose rules say it has no headline, or a page that is not an article (`corpus add` refuses those)."""
+    content = [ln for ln in lines if not ln.blank]
+    if not all(s.headline for s in scopes) or non_article_reason([ln.norm for ln in content]) is not None:
+        return None
+    free = " ".join(ln.norm for ln in content if ln.index not in claims)
+    found = layout([PageLine(ln.index, ln.norm, claims.get(ln.index)) for ln in content],
+                   language or detect_language(free or " "), h1)
+    for i, reason in found.drops.items():
+        claims.setdefault(i, reason)
+    return found
+
+
 # ---- the cleaner ---------------------------------------------------------------------------------------------------
 def _decode(raw: bytes, file: str, doc_id: str) -> tuple[str, int]:
     base = len(BOM) if raw.startswith(BOM) else 0
@@ -412,8 +463,9 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
     byte_at: list[int] = np.concatenate(([base], base + np.cumsum(widths))).tolist()
 
     book = load_rules()
+    h1 = False
     if raw_path.lower().endswith(".html"):
-        lines, claims = _html_lines(text, book.html)
+        lines, claims, h1 = _html_lines(text, book.html)
     else:
         lines, claims = _split_lines(text), {}
     scopes = book.scopes_for(doc_id, source)
@@ -421,13 +473,15 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
         _apply(rule, lines, claims)
 
     _masthead(lines, claims, source)
+    glued = _trim_glued(lines, claims, text, byte_at)
+    found = _page_layout(lines, claims, scopes, h1, language)
     kept = [ln for ln in lines if not ln.blank and ln.index not in claims]
     if not kept:
         what = "is empty" if all(ln.blank for ln in lines) else "has no text left after cleaning"
         raise InvalidData([Issue(file, f"doc {doc_id}", "-", "text", f"the file {what}", "input.empty")])
 
     removed = [Removal(raw_start=0, raw_end=base, rule="encoding.bom", text="\ufeff")] if base else []
-    removed += _removals(text, byte_at, lines, claims)
+    removed += _removals(text, byte_at, lines, claims) + glued
     pieces: list[Piece] = []
     for i, line in enumerate(kept):
         if i:  # the paragraph break stands for what separates the previous kept line from the next line
@@ -438,11 +492,13 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
 
     clean = "".join(p.clean for p in pieces)
     paragraphs = [ln.norm for ln in kept]
-    has_headline = all(s.headline for s in scopes)
-    has_subtitle = has_headline and any(s.subtitle for s in scopes) and len(paragraphs) > 1
+    has_headline = all(s.headline for s in scopes) and (found is None or found.has_headline)
+    standfirst = found is not None and found.standfirst is not None and len(kept) > 1 and \
+        kept[1].index == found.standfirst
+    has_subtitle = has_headline and (any(s.subtitle for s in scopes) or standfirst) and len(paragraphs) > 1
     return Document(
         doc_id=doc_id,
-        title=paragraphs[0] if has_headline else "",
+        title=source.title if source is not None and source.title else paragraphs[0] if has_headline else "",
         subtitle=paragraphs[1] if has_subtitle else None,
         text=clean,
         language=language or detect_language(PARAGRAPH_SEP.join(paragraphs[1:]) or clean),
@@ -452,6 +508,14 @@ def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path:
         removed=sorted(removed, key=lambda r: r.raw_start),
         offset_map=_offset_map(pieces, byte_at),
     )
+
+
+def raw_lines(raw: bytes, raw_path: str) -> list[str]:
+    """The page's non-blank lines (HTML: text blocks) as cleaning sees them, before any rule: what
+    corpus.ingest.article judges."""
+    text, _ = _decode(raw, raw_path, Path(raw_path).stem)
+    lines = _html_lines(text, load_rules().html)[0] if raw_path.lower().endswith(".html") else _split_lines(text)
+    return [ln.norm for ln in lines if not ln.blank]
 
 
 # ---- tracing clean offsets back to raw bytes ---------------------------------------------------------------------

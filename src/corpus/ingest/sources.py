@@ -42,6 +42,10 @@ def render_entry(doc_id: str, source: Source, notes: dict[str, str], header: str
         if "near_duplicate_of" in notes:
             lines.append(f"# {notes['near_duplicate_of']}")
         lines.append(f"near_duplicate_of = {_string(source.near_duplicate_of)}")
+    if source.title:
+        if "title" in notes:
+            lines.append(f"# {notes['title']}")
+        lines.append(f"title = {_string(source.title)}")
     return "\n".join(lines) + "\n"
 
 

@@ -36,23 +36,28 @@ CITY_MIN_ONE_WORD = 100_000
 # Capitalised words that are also place names somewhere and would be wrong far more often than right.
 NOT_PLACES = frozenset({"March", "May", "Mayo", "Marzo", "Of", "Nice", "Reading", "Mobile", "Split", "Bath", "Sale",
                         "Union", "Independence", "Progress", "Victoria", "Paz", "Santa", "San", "Most", "Best",
-                        "Police", "General", "Central", "Delta", "Libertad", "Moral", "Guerra"})
+                        "Police", "General", "Central", "Delta", "Libertad", "Moral", "Guerra", "Brent", "Zircon",
+                        "Blackjack", "Admiral", "Almirante"})
 NOT_ACRONYMS = frozenset({"US", "USA", "UK", "EU", "UN", "ONU", "EEUU", "EE", "UU", "II", "III", "IV", "VI", "VII",
                           "VIII", "IX", "XI", "XX", "XXI", "AM", "PM", "OK", "TV", "CEO", "GDP", "PIB", "COVID", "ID",
-                          "HD", "PDF", "AI", "IA", "LEA", "LEE", "MORE", "READ", "ET", "GMT", "UTC"})
+                          "HD", "PDF", "AI", "IA", "LEA", "LEE", "MORE", "READ", "ET", "GMT", "UTC", "CET", "EST",
+                          "PST", "CST", "EDT", "BST", "ENE", "DIC", "AGO", "ABR", "GB", "MB", "TB", "KB", "PC", "HP",
+                          "KW", "MW", "RPG", "FPS", "DLC", "NEWS", "TOP", "NOW"})
 
 # English and Spanish demonyms: masculine singular -> the other forms follow from the Spanish endings.
 DEMONYMS_EN = ("American", "Argentine", "Argentinian", "Belarusian", "Bolivian", "Brazilian", "British", "Canadian",
                "Chilean", "Chinese", "Colombian", "Cuban", "Ecuadorian", "European", "French", "German", "Guyanese",
                "Indian", "Iranian", "Iraqi", "Israeli", "Italian", "Japanese", "Korean", "Mexican", "Nicaraguan",
                "Palestinian", "Panamanian", "Peruvian", "Russian", "Saudi", "Soviet", "Spanish", "Syrian", "Turkish",
-               "Ukrainian", "Uruguayan", "Venezuelan", "Latin American", "North Korean", "South Korean", "Chavista",
+               "Ukrainian", "Uruguayan", "Venezuelan", "Polish", "Kazakh", "Norwegian", "Swedish", "Dutch",
+               "Latin American", "North Korean", "South Korean", "Chavista",
                "Bolivarian", "Western", "Arab", "Muslim", "Christian", "Catholic", "Democrat", "Republican")
 DEMONYMS_ES = ("estadounidense", "norteamericano", "argentino", "bielorruso", "boliviano", "brasileño", "británico",
                "canadiense", "chileno", "chino", "colombiano", "cubano", "ecuatoriano", "europeo", "francés", "alemán",
                "guyanés", "indio", "iraní", "iraquí", "israelí", "italiano", "japonés", "coreano", "mexicano",
                "nicaragüense", "palestino", "panameño", "peruano", "ruso", "saudí", "soviético", "español", "sirio",
-               "turco", "ucraniano", "uruguayo", "venezolano", "latinoamericano", "norcoreano", "surcoreano",
+               "turco", "ucraniano", "uruguayo", "venezolano", "polaco", "kazajo", "noruego", "sueco", "holandés",
+               "latinoamericano", "norcoreano", "surcoreano",
                "chavista", "occidental", "árabe", "musulmán", "cristiano", "católico", "demócrata", "republicano")
 NEWS_AGENCIES = ("Associated Press", "AP", "Reuters", "Agence France-Presse", "AFP", "EFE", "Agencia EFE", "TASS",
                  "RIA Novosti", "Interfax", "Sputnik", "Xinhua", "Bloomberg", "Prensa Latina", "ANSA", "DPA",
@@ -71,7 +76,7 @@ TITLES_ES = (r"(?:vice|ex|ex )?(?:[Pp]residente|[Pp]residenta|[Mm]inistr[oa](?: 
 _UP = "A-ZÁÉÍÓÚÑÜ"
 _NAME_WORD = rf"[{_UP}][\w’'-]*[\w]"
 _NAME = rf"{_NAME_WORD}(?: (?:de |del |de la |da |van |von |bin |al-)?{_NAME_WORD}){{1,3}}"
-_DEMONYM_ANY = r"[\w]+"
+_DEMONYM_ANY = r"[a-záéíóúñ]\w*"  # "el presidente ruso, X": a lower-case demonym, never a given name
 TITLED_RE = re.compile(rf"(?<![\w-])(?:{TITLES_EN}|{TITLES_ES})(?: (?:of|de|del) (?:the |la |los )?[\w.]+)?"
                        rf"(?: {_DEMONYM_ANY})?,? (?P<name>{_NAME})")
 _CAPS = rf"[{_UP}](?:[\w&’'-]|\.(?=\w))*"  # a capitalised word; a period only inside it (U.S.)
@@ -100,7 +105,7 @@ AGENCY_CONTEXT_RE = re.compile(
     rf"|(?P<b>{_CAPS}(?: {_CAPS})?) news agency|^[{_UP} ]+(?:,[^(\n]*)? \((?P<c>[{_UP}]{{2,6}})\)", re.MULTILINE)
 DATELINE_RE = re.compile(rf"^(?P<place>[{_UP}]{{3,}}(?: [{_UP}]{{2,}}){{0,2}})(?=,| —| –| -|\.-| \()", re.MULTILINE)
 LOC_EN_RE = re.compile(rf"(?<![\w-])(?:{_CAPS} ){{1,2}}(?:Sea|Ocean|Gulf|River|Belt|Basin|Strait|Peninsula|Mountains|"
-                       r"Desert|Canal|Bay|Islands?)(?![\w-])")
+                       r"Desert|Canal|Bay|Islands?|belt|basin)(?![\w-])")
 LOC_ES_RE = re.compile(rf"(?<![\w-])(?:[Mm]ar|[Gg]olfo|[Oo]céano|[Rr]ío|[Ee]strecho|[Cc]anal|[Pp]enínsula|"
                        rf"[Cc]ordillera|[Ff]aja|[Cc]uenca|[Ii]sla|[Ii]slas) (?:de |del |de la |de las )?{_CAPS}"
                        rf"(?: {_CAPS})?(?![\w-])")
@@ -225,9 +230,48 @@ def _titled_people(text: str) -> list[Hit]:
     for m in TITLED_RE.finditer(text):
         start, end = m.span("name")
         surface = text[start:end]
-        if any(w in places() or w in demonyms() for w in (surface, surface.split()[0])):
+        first = surface.split()[0]
+        # "President Venezuela …" is no name; "ministro Vladimir Padrino López" is one, though Vladimir is a city
+        if surface in places() or first in demonyms() or (first in places() and first in countries()):
             continue
         out.append(Hit(start, end, "PER", SCORE_PATTERN))
+    return out
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Country names (English and Spanish): a place that is never a given name."""
+    return frozenset(k for k, v in places().items() if v == "GPE" and k in _country_names())
+
+
+@cache
+def _country_names() -> frozenset[str]:
+    try:
+        spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"]).gettext
+    except OSError:
+        spanish = None
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", None)):
+            if name:
+                names.add(name.split(", ")[0])
+                if spanish is not None:
+                    names.add(spanish(name).split(", ")[0])
+    return frozenset(names)
+
+
+def _given_name_places(text: str, hits: list[Hit]) -> list[Hit]:
+    """A one-word city directly before another capitalised word that is no place is a given name ("Vladimir Putin",
+    "Vladimir Padrino López"), not a place: the person's name is left to the name rules."""
+    out = []
+    for h in hits:
+        surface = text[h.start:h.end]
+        nxt = re.match(rf" ({_NAME_WORD})", text[h.end:h.end + 40])
+        if (h.label == "GPE" and " " not in surface and surface not in countries() and nxt is not None
+                and nxt.group(1) not in places() and nxt.group(1) not in demonyms()
+                and not re.fullmatch(_ORG_HEADS_EN + "|" + _ORG_HEADS_ES, nxt.group(1))):
+            continue
+        out.append(h)
     return out
 
 
@@ -270,7 +314,9 @@ def _organisations(text: str) -> list[Hit]:
 def _other(text: str) -> list[Hit]:
     out = [Hit(m.start(), m.end(), "LOC", SCORE_PATTERN) for m in LOC_EN_RE.finditer(text)
            if text[m.start():m.end()] not in places()]
-    out += [Hit(m.start(), m.end(), "LOC", SCORE_PATTERN) for m in LOC_ES_RE.finditer(text)]
+    for m in LOC_ES_RE.finditer(text):  # "la isla de La Orchila": the name is "La Orchila"
+        named = re.match(r"[Ii]slas? de (?=(?:La|Las|El|Los) )", m.group())
+        out.append(Hit(m.start() + (named.end() if named else 0), m.end(), "LOC", SCORE_PATTERN))
     out += [Hit(m.start(), m.end(), "LAW", SCORE_PATTERN) for m in LAW_RE.finditer(text)]
     table = demonyms()
     out += [Hit(m.start(), m.end(), "NORP", SCORE_PLACE) for m in re.finditer(r"[\w]+(?: American| Korean)?", text)
@@ -278,6 +324,55 @@ def _other(text: str) -> list[Hit]:
     return out
 
 
+# Ships: the capitalised name after a ship noun ("the frigate Admiral Gorshkov", "destructores Arleigh Burke",
+# "fragatas de la clase Almirante Gorshkov"); NATO reporting names ("conocidos en la OTAN como Blackjack").
+SHIP_RE = re.compile(rf"(?<![\w-])(?:frigates?|destroyers?|corvettes?|cruisers?|submarines?|warships?|carriers?|"
+                     rf"patrol (?:boats?|vessels?)|fragatas?|destructor(?:es)?|corbetas?|cruceros?|submarinos?|buques?|"
+                     rf"portaaviones|patrulleros?)(?: (?:de la )?(?:clase|class))? "
+                     rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
+NATO_NAME_RE = re.compile(rf"(?:NATO (?:reporting )?name|known (?:to|in) NATO as|(?:conocid[oa]s?|denominad[oa]s?|"
+                          rf"llamad[oa]s?) (?:en|por) la OTAN como|designación (?:de la )?OTAN) [\"“«]?"
+                          rf"(?P<name>{_NAME_WORD})")
+# A capitalised name right before a weapon noun ("Zircon hypersonic missiles") or after one ("cazas Sukhoi").
+WEAPON_BEFORE_RE = re.compile(rf"(?<![\w-])(?P<name>{_NAME_WORD}) (?:(?:hypersonic|cruise|ballistic|anti-ship|"
+                              r"anti-tank|air[- ]defen[cs]e|surface-to-air|attack|assault) )*(?:missiles?|rockets?|"
+                              r"drones?|rifles?|torpedoes|torpedos?)(?![\w-])")
+WEAPON_AFTER_RE = re.compile(rf"(?<![\w-])(?:misiles|cohetes|drones|fusiles|cazas|bombarderos|helicópteros|tanques|"
+                             rf"sistemas(?: antiaéreos| de defensa antiaérea)?) (?P<name>{_NAME_WORD})(?![\w-])")
+# Designations written without a hyphen: S300, Su30, T72, AK103 (Spanish and wire copy often drop it).
+BARE_DESIGNATION_RE = re.compile(r"(?<![\w-])(?:S|Su|Tu|Mi|MiG|Ka|Il|An|T|F|AK|BM|Kh|Yak)\d{2,4}[A-Z0-9]*(?![\w-])")
+EVENT_RE = re.compile(r"(?<![\w-])(?:(?:First |Second )?(?:Cold|World|Gulf|Korean|Vietnam|Civil) War(?: I{1,2})?|"
+                      r"(?:Primera |Segunda )?Guerra (?:Fría|Mundial|del Golfo|de Corea|Civil))(?![\w-])")
+COMPANY_SUFFIX_RE = re.compile(rf"(?<![\w-]){_NAME_WORD}(?: {_NAME_WORD})? (?:Studios|Games|Energy|Airlines|Motors|"
+                               r"Holdings|Technologies|Industries|Petroleum|Shipping|Aerospace|Dynamics|Inc\.|Ltd|"
+                               r"S\.A\.|SA|Corp\.|LLC|PLC|AG|GmbH)(?![\w-])")
+# A small place named by what it is: "aeropuerto de Maiquetía", "the port of La Guaira", "Engels air base".
+PLACE_CONTEXT_RE = re.compile(rf"(?:aeropuerto(?: internacional)?|puerto|ciudad|localidad|municipio|estado|provincia|"
+                              rf"base aérea|base naval) (?:de )?(?P<a>{_NAME_WORD}(?: {_NAME_WORD})?)"
+                              rf"|(?:port|city|town|"
+                              rf"province) of (?P<b>{_NAME_WORD}(?: {_NAME_WORD})?)|(?<![\w-])(?P<c>(?!El |La |The )"
+                              rf"{_NAME_WORD}) (?:airport|air base|naval base)")
+
+
+def _weapon_hits(text: str) -> list[Hit]:
+    out = []
+    for regex in (SHIP_RE, NATO_NAME_RE, WEAPON_BEFORE_RE, WEAPON_AFTER_RE):
+        for m in regex.finditer(text):
+            name = m.group("name")
+            if name in demonyms() or name in countries() or name in LEADING_WORDS:
+                continue
+            out.append(Hit(m.start("name"), m.end("name"), "WEAPON", SCORE_PATTERN, PRIORITY + 1))
+    out += [Hit(m.start(), m.end(), "WEAPON", SCORE_PATTERN, PRIORITY + 1) for m in BARE_DESIGNATION_RE.finditer(text)]
+    out += [Hit(m.start(), m.end(), "EVENT", SCORE_PATTERN, PRIORITY + 1) for m in EVENT_RE.finditer(text)]
+    out += [Hit(m.start(), m.end(), "ORG", SCORE_PATTERN) for m in COMPANY_SUFFIX_RE.finditer(text)]
+    for m in PLACE_CONTEXT_RE.finditer(text):
+        group = next(g for g in ("a", "b", "c") if m.group(g))
+        if m.group(group) not in demonyms():
+            out.append(Hit(m.start(group), m.end(group), "GPE", SCORE_PLACE))
+    return out
+
+
 def pattern_hits(text: str) -> list[Hit]:
     """Every data- or pattern-driven candidate in the text (overlaps are resolved by the caller)."""
-    return _place_hits(text) + _datelines(text) + _titled_people(text) + _organisations(text) + _other(text)
+    return (_given_name_places(text, _place_hits(text)) + _datelines(text) + _titled_people(text)
+            + _organisations(text) + _other(text) + _weapon_hits(text))

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from text_to_num import text2num
+
 from corpus.core import taxonomy as tx
 
 # ---- lexicons -------------------------------------------------------------------------------------------
@@ -96,15 +98,20 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
                "funcionarios", "líderes", "presidentes", "ministros", "diplomáticos", "periodistas", "niños",
                "mujeres", "hombres", "asesores", "expertos", "instructores", "técnicos", "agentes",
                "diputados", "senadores", "venezolanos", "rusos", "víctimas", "muertos", "heridos",
+               "pilots", "pilotos", "crew", "tripulantes", "players", "jugadores", "fans", "aficionados", "hikers",
+               "runners", "students", "estudiantes", "doctors", "médicos", "passengers", "pasajeros", "tourists",
+               "turistas", "employees", "empleados", "staff", "directors", "directores", "investors", "voters",
+               "votantes", "excursionistas",
                "personal"),  # "personal" only in Spanish (see FOREIGN_FALSE_FRIENDS)
     "soldier": ("soldiers", "soldier", "troops", "marines", "servicemen", "reservists", "militiamen",
-                "mercenaries", "fighters", "sailors", "paratroopers", "commandos", "combatants", "guerrillas",
+                "mercenaries", "sailors", "paratroopers", "commandos", "combatants", "guerrillas",
                 "soldados", "soldado", "tropas", "efectivos", "militares", "marines", "reservistas",
                 "milicianos", "mercenarios", "combatientes", "marineros", "paracaidistas", "guerrilleros"),
     "vessel": ("vessels", "vessel", "ships", "ship", "boats", "boat", "warships", "destroyers", "frigates",
                "submarines", "corvettes", "tankers", "speedboats", "buques", "buque", "barcos", "barco",
                "embarcaciones", "lanchas", "submarinos", "fragatas", "destructores", "petroleros"),
-    "aircraft": ("aircraft", "planes", "plane", "jets", "jet", "bombers", "bomber", "helicopters",
+    "aircraft": ("aircraft", "planes", "plane", "jets", "jet", "bombers", "bomber", "helicopters", "fighters",
+                 "aparatos",  # "fighter" alone is an adjective: "12 Su-35 fighter jets"
                  "helicopter", "drones", "drone", "airplanes", "aviones", "avión", "cazas", "bombarderos",
                  "helicópteros", "aeronaves", "drones"),
     "weapon_system": ("systems", "system", "missiles", "missile", "launchers", "rifles", "rifle", "tanks",
@@ -120,7 +127,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "EUR": ("euros", "euro", "eur"),
     "RUB": ("rubles", "roubles", "rublos", "rub"),
     "VES": ("bolívars", "bolivars", "bolívares", "bolivares", "ves"),
-    "percent": ("percent", "%"),
+    "percent": ("percent", "%", "pc"),
     "hour": ("hours", "hour", "horas", "hora"),
     "day": ("days", "day", "días", "día", "dias", "dia"),
     "week": ("weeks", "week", "semanas", "semana"),
@@ -133,13 +140,46 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "barrel": ("barrels", "barrel", "barriles", "barril"),
 }
 UNIT_LEXICON: dict[str, str] = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
+# Imperial lengths are distances: the taxonomy's units are km and m, so the value is converted (docs/guidelines.md).
+IMPERIAL: dict[str, tuple[str, float]] = {
+    **{w: ("km", 1.609344) for w in ("miles", "mile", "millas", "milla", "mi")},
+    **{w: ("m", 0.3048) for w in ("feet", "foot", "ft", "pies")},
+    **{w: ("m", 0.9144) for w in ("yards", "yard", "yardas")},
+    **{w: ("m", 0.0254) for w in ("inches", "inch", "pulgadas")},
+}
+# Measures the taxonomy has no unit for (speed, data, power, temperature, minutes): unit "unit", kind "other".
+OTHER_MEASURES = frozenset({"mph", "kph", "kmh", "gb", "mb", "tb", "gigabytes", "megabytes", "terabytes", "kw", "mw",
+                            "kilowatts", "megawatts", "hp", "horsepower", "caballos", "degrees", "grados", "°c",
+                            "minutes", "minute", "minutos", "minuto", "seconds", "segundos", "mins"})
+OTHER = "~other"
+IMPERIAL_TAG = "~imperial:"
+UNIT_LEXICON.update({w: IMPERIAL_TAG + w for w in IMPERIAL})
+UNIT_LEXICON.update({w: OTHER for w in OTHER_MEASURES})
+# "two batches of helicopters" counts batches: a collective noun right after the number is the unit.
+COLLECTIVE_NOUNS = frozenset({"lotes", "lote", "batches", "batch", "lots", "groups", "grupos", "packages", "paquetes",
+                              "rounds", "rondas", "shipments", "envíos", "contingents", "contingentes"})
+# Spans of history, not quantities ("hace seis décadas", "over two decades").
+NOT_CLAIM_UNITS = frozenset({"decades", "decade", "décadas", "década", "centuries", "siglos", "generations",
+                             "generaciones"})
+# Who "fighters" are when they are people: militias and armed groups, not jets.
+FIGHTER_PEOPLE = frozenset({"rebel", "rebels", "militia", "guerrilla", "foreign", "islamist", "armed", "opposition",
+                            "wagner", "hamas", "hezbollah", "isis", "kurdish", "taliban", "insurgent"})
 # Words that are unit nouns in one language only ("a couple of personal meetings" is English).
 FOREIGN_FALSE_FRIENDS: dict[str, set[str]] = {"en": {"personal", "militares", "estados"}, "es": {"man", "dead"}}
 UNIT_PHRASES: dict[tuple[str, ...], str] = {
     ("per", "cent"): "percent", ("por", "ciento"): "percent", ("service", "members"): "soldier",
     ("infantes", "de", "marina"): "soldier", ("us", "dollars"): "USD",
+    ("miles", "per", "hour"): OTHER, ("miles", "an", "hour"): OTHER, ("kilometres", "per", "hour"): OTHER,
+    ("kilometers", "per", "hour"): OTHER, ("kilómetros", "por", "hora"): OTHER,
+    ("millas", "por", "hora"): OTHER,
 }
+NOT_A_UNIT = "~none"
 CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "₽": "RUB", "Bs": "VES"}
+# Currencies the taxonomy has no code for (pounds, Australian dollars, ringgit ...): money with unit "unit", kind
+# "other" (the taxonomy's money units are USD, EUR, RUB, VES).
+OTHER_CURRENCIES = {"£": OTHER, "A$": OTHER, "C$": OTHER, "NZ$": OTHER, "HK$": OTHER, "S$": OTHER, "RM": OTHER,
+                    "¥": OTHER, "₹": OTHER, "R$": OTHER}
+CURRENCY_SYMBOLS.update(OTHER_CURRENCIES)
 # Units a hyphenated modifier may carry ("three-day", "15-member", "three-nation").
 HYPHEN_UNITS = {"hour", "day", "week", "month", "year", "km", "m", "t", "kg", "person", "country"}
 
@@ -171,7 +211,8 @@ RANGE_DASHES = {"-", "–", "—"}
 SENTENCE_END = set(".!?:;\n\"“”«»()[]")
 
 _TOKEN_RE = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)*)(?P<suf>[^\W\d_]+)?"
+    r"(?P<cur>(?:US|A|C|NZ|HK|S|R)\$|RM|£|¥|₹)(?=\d)"
+    r"|(?P<num>\d+(?:[.,]\d+)*)(?P<suf>[^\W\d_]+)?"
     r"|(?P<word>[^\W_]+(?:[-‐‑][^\W_]+)*)"
     r"|(?P<sym>\S)"
 )
@@ -249,8 +290,10 @@ _YEAR = re.compile(r"\d{4}")
 def _tokens(text: str) -> list[Tok]:
     out: list[Tok] = []
     for m in _TOKEN_RE.finditer(text):
-        num, suffix, word, _sym = m.groups()
-        if num is not None:
+        cur, num, suffix, word, _sym = m.groups()
+        if cur is not None:  # "A$25", "RM1.2": the currency prefix glued to the number
+            out.append(Tok("sym", cur, m.start(), m.end()))
+        elif num is not None:
             start = m.start()
             out.append(Tok("num", num, start, start + len(num), suffix or ""))
         else:
@@ -327,7 +370,8 @@ class _Scanner:
 
     def sentence_initial(self, i: int) -> bool:
         before = self.text[: self.toks[i].start].rstrip(" \t")
-        return not before or before[-1] in SENTENCE_END or before.endswith("\n")
+        return (not before or before[-1] in SENTENCE_END or before.endswith("\n")
+                or before.endswith((" -", " –", " —", ".-")))  # after a dateline: "CARACAS (AP) - Two …"
 
     def phrase_at(self, i: int, table: dict[tuple[str, ...], str]) -> tuple[str, int] | None:
         """The longest phrase of `table` starting at token i (first listed wins a tie)."""
@@ -429,6 +473,12 @@ class _Scanner:
         return _Num(run_value, i, last, words=True, scaled=scaled)
 
     def _word_value(self, words: list[str]) -> float | None:
+        """text2num reads the run ("doscientos cincuenta", "twenty-five"); the tables serve what it does not
+        ("dozen", a lone "mil")."""
+        try:
+            return float(text2num(" ".join(words), self.lang))
+        except ValueError:
+            pass
         total, current, seen = 0.0, 0.0, False
         for w in words:
             if w in self.words:
@@ -474,7 +524,7 @@ class _Scanner:
             if after is not None and after.kind == "word" and self.adjacent(nxt, after):
                 parts = _HYPHEN.split(after.low)
                 unit = UNIT_LEXICON.get(parts[0])
-                if unit in HYPHEN_UNITS and len(parts) == 1:
+                if unit is not None and (unit in HYPHEN_UNITS or unit.startswith(IMPERIAL_TAG)) and len(parts) == 1:
                     num.hyphen_unit = unit
                     num.last = i + 2
                     return num
@@ -517,9 +567,17 @@ class _Scanner:
             return True  # 28 de julio
         if nxt is not None and nxt.text == ":" and after is not None and after.kind == "num":
             return True  # 10:30
+        if (nxt is not None and nxt.text in RANGE_DASHES and after is not None and after.kind == "num"
+                and self.adjacent(t, nxt) and self.adjacent(nxt, after) and len(t.text) <= 2 and len(after.text) <= 2
+                and self.find_unit(num.last + 3) is None):
+            return True  # a score: "terminó 2-1"
         before = self.tok(prev_idx - 1)
         if prev is not None and prev.text == ":" and before is not None and before.kind == "num":
             return True  # the 30 of 10:30
+        if (prev is not None and prev.text in RANGE_DASHES and before is not None and before.kind == "num"
+                and self.adjacent(before, prev) and self.adjacent(prev, t) and len(t.text) <= 2
+                and len(before.text) <= 2 and self.find_unit(num.last + 1) is None):
+            return True  # the 1 of a 2-1 score
         if nxt is not None and (nxt.low in TIME_WORDS or (nxt.low in ("a", "p") and after is not None
                                                           and after.text == ".")):
             return True  # 10 a.m.
@@ -561,8 +619,20 @@ class _Scanner:
             if phrase is not None:
                 return phrase[0], self.toks[k + phrase[1] - 1].end, 0.9
             low = t.low
+            slash, hour = self.tok(k + 1), self.tok(k + 2)
+            if low in ("km", "mi") and slash is not None and slash.text == "/" and hour is not None \
+                    and hour.low == "h" and self.adjacent(t, slash) and self.adjacent(slash, hour):
+                return OTHER, hour.end, 0.9  # km/h: a speed
+            if low in NOT_CLAIM_UNITS:
+                return NOT_A_UNIT, t.end, 0.0
+            if first and low in COLLECTIVE_NOUNS:
+                return "unit", t.end, 0.8  # "dos lotes de helicópteros" counts lots
             if low in UNIT_LEXICON and low not in FOREIGN_FALSE_FRIENDS[self.lang]:
-                return UNIT_LEXICON[low], t.end, 0.9
+                unit = UNIT_LEXICON[low]
+                if unit == "aircraft" and low.startswith("fighter") and any(
+                        w.low in FIGHTER_PEOPLE for w in self.toks[k - seen_words : k]):
+                    unit = "soldier"  # "200 Wagner fighters" are people
+                return unit, t.end, 0.9
             if low in STOP_WORDS and low not in DETERMINERS:
                 break
             if low not in DETERMINERS and t.text.islower() and low.endswith("s") and plural_guess is None:
@@ -635,7 +705,8 @@ class _Scanner:
         number_start = self.toks[num.first].start
         number_end = self.toks[last].end
         if num.hyphen_unit is not None:
-            unit, end, conf = num.hyphen_unit, self.toks[last].end, 0.85
+            tail = self.toks[last]  # "4.5GB", "3.5pc": the unit glued to the number is in the span
+            unit, end, conf = num.hyphen_unit, tail.end + (len(tail.suffix) if tail.kind == "num" else 0), 0.85
         else:
             found = self.find_unit(last + 1)
             end = self.toks[last].end
@@ -651,9 +722,23 @@ class _Scanner:
                 unit, conf = "unit", (0.5 if num.scaled else 0.4)
                 if num.words and not self.lenient:
                     return None  # a spelled-out number with nothing counted is rarely a claim
+        if unit == NOT_A_UNIT:
+            return None  # "hace seis décadas": a span of history
+        value = float(num.value)
+        half = [t.low for t in self.toks[last + 1 :] if t.start >= end][:3]
+        if tx.kind_for_unit(unit) == "duration" and (half[:2] == ["y", "media"] or half == ["and", "a", "half"]):
+            value += 0.5  # "cuatro horas y media"
+            end = self.toks[[t.start >= end for t in self.toks].index(True) + (1 if half[0] == "y" else 2)].end
         kind = tx.kind_for_unit(unit)
+        if unit.startswith(IMPERIAL_TAG):
+            unit, factor = IMPERIAL[unit.removeprefix(IMPERIAL_TAG)]
+            value = round(value * factor, 1)
+            value_max = None if value_max is None else round(value_max * factor, 1)
+            kind = tx.kind_for_unit(unit)
+        elif unit == OTHER:
+            unit, kind = "unit", "other"
         match = ClaimMatch(
-            start=start, end=end, text=self.text[start:end], value=float(num.value),
+            start=start, end=end, text=self.text[start:end], value=value,
             value_max=None if value_max is None else float(value_max), unit=unit, qualifier=qualifier,
             kind=kind, confidence=conf, number_start=number_start, number_end=number_end,
         )

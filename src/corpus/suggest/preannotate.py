@@ -59,7 +59,8 @@ EXTRA_GAZETTEER: dict[str, tuple[str, ...]] = {
              "chavista", "chavistas", "American", "Americans", "Cuban", "Chinese", "Iranian", "Ukrainian"),
     "ORG": ("OTAN", "NATO", "ONU", "UN", "United Nations", "Naciones Unidas", "BRICS", "PSUV", "EU",
             "European Union", "Unión Europea", "The Washington Post", "Washington Post", "Associated Press",
-            "Pentágono", "Pentagon", "Kremlin", "Kremlin", "State Department", "Departamento de Estado"),
+            "Pentágono", "Pentagon", "Kremlin", "Kremlin", "State Department", "Departamento de Estado", "Wagner",
+            "Grupo Wagner"),
 }
 ORG_HEADS = {"ministry", "ministerio", "party", "partido", "council", "consejo", "assembly", "asamblea",
              "forces", "fuerzas", "army", "ejército", "navy", "armada", "agency", "agencia", "group", "grupo",
@@ -184,8 +185,13 @@ def _gazetteer_hits(text: str) -> list[_Ent]:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a trailing possessive and surrounding spaces or punctuation."""
+    """Drop a trailing possessive, a leading article (unless the name has it: "The Washington Post") and
+    surrounding spaces or punctuation."""
     surface = text[start:end]
+    lead = re.match(r"(?:the|The) ", surface)
+    if lead and surface not in gazetteer() and " " in surface[lead.end():].strip() + " ":
+        start += lead.end()
+        surface = text[start:end]
     m = POSSESSIVE_RE.search(surface)
     if m:
         end -= len(m.group())
@@ -237,7 +243,7 @@ def _capitalised(text: str) -> list[_Ent]:
         before = text[max(0, start - 30):start].split()
         if len(tokens) == 1 and before and before[-1].lower() in TITLE_WORDS:
             out.append(_Ent(start, end, "PER", SCORE_CAPITALISED, 0))  # "presidente Trump"
-        elif any(t.lower() in ORG_HEADS for t in tokens):
+        elif any(t.lower() in ORG_HEADS for t in tokens) and len(tokens) > 1:  # "el Gobierno" names nobody
             out.append(_Ent(start, end, "ORG", SCORE_CAPITALISED, 0))
         elif len(tokens) >= 2 and all(t[:1].isupper() for t in tokens):
             out.append(_Ent(start, end, "PER", SCORE_CAPITALISED, 0))
@@ -287,7 +293,9 @@ def _pattern_ents(text: str, others: list[_Ent]) -> list[_Ent]:
         inside = any(a <= h.start and h.end <= b and (a, b) != (h.start, h.end) for a, b in wide)
         if inside and h.label in ("GPE", "LOC", "NORP"):
             continue
-        out.append(_Ent(h.start, h.end, h.label, h.score, h.priority))
+        start, end = _trim(text, h.start, h.end)  # "President Nicolás Maduro's" -> "Nicolás Maduro"
+        if end > start:
+            out.append(_Ent(start, end, h.label, h.score, h.priority))
     return out
 
 
@@ -304,7 +312,10 @@ def entity_suggestions(text: str, language: str) -> list[_Ent]:
     alias_spans = {(a.start, a.end) for a in person_alias}
     candidates = [c for c in candidates if not ((c.start, c.end) in alias_spans and c.priority <= 1)]
     candidates += [_Ent(a.start, a.end, a.label, a.score, 1) for a in person_alias]
-    return _resolve(text, candidates)
+    # "OPEP+", "OPEC+": the plus belongs to an upper-case name (the group is not OPEC itself)
+    return [_Ent(e.start, e.end + 1, e.label, e.score, e.priority)
+            if text[e.end:e.end + 1] == "+" and text[e.start:e.end].isupper() else e
+            for e in _resolve(text, candidates)]
 
 
 def suggest(doc: models.Document) -> Prediction:
