@@ -410,13 +410,14 @@ def dropped(previous: Sequence[GoldDocument], new: Sequence[GoldDocument], file:
     return issues
 
 
-def derived_issues(progress: Progress, documents: Sequence[Document], decisions: Path,
-                   ) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
-    """Derive the gold of the complete documents from valid inputs and check it like any gold: what adjudicate
-    writes, and what validate and build check the committed gold against."""
-    golds, undecided, issues = derive_gold(progress.sets(), decisions, required=progress.required,
-                                           waiting={s.doc_id for s in progress.waiting})
-    issues += gold_issues(golds, documents, str(GOLD), progress.complete)
+def derived_issues(sets: Sequence[AnnotationSet], documents: Sequence[Document], decisions: Path,
+                   progress: Progress | None = None) -> tuple[list[GoldDocument], list[Disagreement], list[Issue]]:
+    """Derive the gold from valid inputs and check it like any gold: what adjudicate writes, and what validate and
+    build check the committed gold against. With `progress`, only its complete documents (`sets` are then
+    `progress.sets()`), under its pass policy."""
+    golds, undecided, issues = derive_gold(sets, decisions, required=progress.required if progress else None,
+                                           waiting={s.doc_id for s in progress.waiting} if progress else ())
+    issues += gold_issues(golds, documents, str(GOLD), progress.complete if progress else None)
     issues += [Issue(str(DECISIONS), f"doc {d.doc_id}", d.key, "-", f"disagreement without a decision (see {TODO})",
                      "adjudication.undecided") for d in undecided]
     return golds, undecided, issues
@@ -443,7 +444,7 @@ def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Do
                                     "adjudication.previous-gold")]
     if issues:
         raise InvalidData(issues)
-    golds, undecided, issues = derived_issues(progress, documents, root / DECISIONS)
+    golds, undecided, issues = derived_issues(progress.sets(), documents, root / DECISIONS, progress)
     if not allow_drop:
         issues += dropped(previous, golds, str(GOLD))
     if undecided:

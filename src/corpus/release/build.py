@@ -477,7 +477,7 @@ def derivation_issues(root: Path, documents: list[Document], progress: Progress)
     (never edited by hand); the decisions' own problems (stale, partial, undecided ...) are reported here too."""
     if progress.issues or progress.gold_only or not progress.complete or not (root / GOLD_PATH).is_file():
         return []
-    golds, _, issues = derived_issues(progress, documents, root / DECISIONS_FILE)
+    golds, _, issues = derived_issues(progress.sets(), documents, root / DECISIONS_FILE, progress)
     if not issues and gold_bytes(golds) != (root / GOLD_PATH).read_bytes():
         issues.append(Issue(str(GOLD_PATH), "-", "-", "-", "not the gold `corpus adjudicate` derives from the "
                             "exports and annotations/adjudication.json (edited by hand, or not re-derived)",
