@@ -2,8 +2,8 @@
 
 Each export mutation turns the committed Label Studio export into a bad one; `validate`, `build`, `adjudicate` and
 `stream-build --strict-json` must all report the rule (exit 1) and write nothing (without --strict-json the stream
-does not look for repeated keys: tests/scale/test_stream.py shows what it writes then). A copy of the repository's inputs (seeds/,
-annotations/) is made under a temp folder so nothing in the checkout is touched.
+does not look for repeated keys: tests/scale/test_stream.py shows what it writes then). A copy of the repository's
+inputs (seeds/, annotations/) is made under a temp folder so nothing in the checkout is touched.
 """
 
 from __future__ import annotations
