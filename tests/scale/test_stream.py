@@ -60,6 +60,7 @@ def test_stream_build_is_byte_identical_to_memory_build(tmp_path: Path, small_ro
     mem = stream.memory_build(export, tmp_path / "mem")
     streamed = stream.stream_build(export, tmp_path / "stream", workers=2, region_bytes=64 << 10)
     assert mem.issues == [] and streamed.issues == []
+    assert mem.keys_checked and not streamed.keys_checked  # the in-memory reader is strict; the stream by default not
     assert streamed.tasks == mem.tasks == 150
     assert streamed.rows == mem.rows
     assert streamed.rows["annotators"] == 300

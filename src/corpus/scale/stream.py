@@ -470,7 +470,7 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False,
     if tasks or not issues:
         issues += export_level_issues([task_key(t) for t in tasks], export.name)
     tables = tables_for(rows_for(sets), table_schemas())
-    result = BuildResult(tasks=len(tasks), issues=issues)
+    result = BuildResult(tasks=len(tasks), issues=issues, keys_checked=True)  # read_export reads strictly
     with _output(out) as (target, tmp):
         for name in TABLES:
             atomic_write_bytes(tmp / parquet_path(name), build.parquet_bytes(tables[name]))
