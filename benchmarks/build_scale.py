@@ -18,7 +18,8 @@ CPU seconds (user+sys of the stage and its workers) are reported beside wall tim
 rate depends on the neighbours, the CPU rate much less. The 1-minute load average before each stage is recorded.
 Goals (issue 29), checked in the report: default >= 1.0x the baseline's rate and >= 50% of the typed decode+write
 limit's tasks per CPU-second; --strict-json >= 0.7x the baseline's rate; peak PSS at the largest N / the smallest
-<= 1.25x for every stream.
+<= 1.25x for every stream. The rate against the baseline is checked twice, by wall time and by CPU seconds: on a
+shared machine each stage gets a different share of the cores, which moves the wall ratio and barely the CPU one.
 """
 
 from __future__ import annotations
@@ -362,8 +363,9 @@ def goal_checks(results: list[dict[str, Any]]) -> list[str]:
             if baseline is None:
                 line += f"; vs the baseline: not measured (goal >= {goal:.1f}x)"
             else:
-                ratio = _rate(r) / _rate(baseline)
-                line += f"; {ratio:.2f}x the baseline's rate (goal >= {goal:.1f}x: {ok[ratio >= goal]})"
+                ratio, per_cpu = _rate(r) / _rate(baseline), _per_cpu(r) / _per_cpu(baseline)
+                line += (f"; {ratio:.2f}x the baseline's wall rate (goal >= {goal:.1f}x: {ok[ratio >= goal]}), "
+                         f"{per_cpu:.2f}x its tasks per CPU-s (same goal: {ok[per_cpu >= goal]})")
         if r["stage"] == DEFAULT:
             if limit is None:
                 line += f"; vs the typed limit per CPU-s: not measured (goal >= {LIMIT_SHARE:.0%})"
