@@ -1,8 +1,9 @@
 """The attack as data: mutations of the committed inputs, each with the rule it must raise (issue 19).
 
 Each export mutation turns the committed Label Studio export into a bad one; `validate`, `build`, `adjudicate` and
-`stream-build` must all report the rule (exit 1) and write nothing. A copy of the repository's inputs (seeds/,
-annotations/) is made under a temp folder so nothing in the checkout is touched.
+`stream-build --strict-json` must all report the rule (exit 1) and write nothing (without --strict-json the stream
+does not look for repeated keys: tests/scale/test_stream.py shows what it writes then). A copy of the repository's
+inputs (seeds/, annotations/) is made under a temp folder so nothing in the checkout is touched.
 """
 
 from __future__ import annotations

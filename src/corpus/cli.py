@@ -13,7 +13,10 @@ from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
+from corpus.core.clihelp import hide_flag_types
 from corpus.core.errors import InvalidData, Issue, UserError
+
+hide_flag_types()  # a flag takes no value: its help shows none (typer's rich help printed `<bool>`)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Build, annotate, validate and release the Venezuela-Russia news corpus.")
@@ -243,15 +246,26 @@ def stream_build(
     standalone: Annotated[bool, typer.Option("--standalone", help="Check each task against its own text and "
                                              "language, not against seeds/ (an export of documents this "
                                              "repository does not hold).")] = False,
+    strict_json: Annotated[bool, typer.Option(
+        "--strict-json", help="Also look for keys repeated in one JSON object, as corpus validate does (about a "
+        "third more CPU: docs/performance.md). Off by default: Label Studio never repeats a key, and a repeated "
+        "key's last value wins. The summary says which.")] = False,
     skip_repeated_key_check: Annotated[bool, typer.Option(
-        "--skip-repeated-key-check", help="Do not look for a key repeated in one JSON object (faster: see "
-        "docs/performance.md); the summary then says so. Everything else is still checked.")] = False,
+        "--skip-repeated-key-check", help="Deprecated, removed in the next release: what the build does by "
+        "default now (see --strict-json).")] = False,
 ) -> None:
-    """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory."""
+    """Stream a large export into per-annotator Parquet (annotators, entities, claims) in bounded memory.
+
+    Repeated keys in one JSON object are looked for only with --strict-json."""
     from corpus.scale import stream as mod
 
+    if skip_repeated_key_check:
+        if strict_json:
+            usage("--skip-repeated-key-check contradicts --strict-json (the old flag is the default now: drop it)")
+        err("warning: --skip-repeated-key-check is deprecated and will be removed in the next release; "
+            "it is the default now")
     result = run(lambda: mod.cli_stream_build(export, out, workers, allow_invalid, engine, address,
-                                              standalone=standalone, check_keys=not skip_repeated_key_check))
+                                              standalone=standalone, check_keys=strict_json))
     if result.issues:  # only with --allow-invalid: otherwise run() has listed them and exited 1
         print_issues(result.issues)
         err("the regions with problems were left out; every other row was written")

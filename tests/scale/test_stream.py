@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow.parquet as pq
@@ -15,7 +17,7 @@ from corpus.gold.validate import validate_export
 from corpus.ingest.clean import load_documents
 from corpus.release import build
 from corpus.scale import stream
-from fixtures_mutations import EXPORT, EXPORT_MUTATIONS, REPO, Mutation
+from fixtures_mutations import EXPORT, EXPORT_MUTATIONS, REPO, Mutation, render
 from fixtures_synth import synth
 
 
@@ -58,6 +60,7 @@ def test_stream_build_is_byte_identical_to_memory_build(tmp_path: Path, small_ro
     mem = stream.memory_build(export, tmp_path / "mem")
     streamed = stream.stream_build(export, tmp_path / "stream", workers=2, region_bytes=64 << 10)
     assert mem.issues == [] and streamed.issues == []
+    assert mem.keys_checked and not streamed.keys_checked  # the in-memory reader is strict; the stream by default not
     assert streamed.tasks == mem.tasks == 150
     assert streamed.rows == mem.rows
     assert streamed.rows["annotators"] == 300
@@ -205,13 +208,16 @@ def seeds() -> list[Document]:
 @pytest.mark.parametrize("mutation", EXPORT_MUTATIONS, ids=lambda m: m.name)
 def test_stream_build_and_validate_report_identical_issues(tmp_path: Path, seeds: list[Document],
                                                            mutation: Mutation) -> None:
-    """The same list (order aside: the stream reports per region as workers finish), with nothing written."""
+    """With --strict-json, the same list (order aside: the stream reports per region as workers finish), with
+    nothing written."""
     export = tmp_path / EXPORT
     export.write_bytes(mutation.export_bytes())
     validated = sorted(validate_export(export, seeds))
     out = tmp_path / "out"
     try:
-        result = stream.stream_build(export, out, workers=2, region_bytes=16 << 10, documents=seeds)
+        result = stream.stream_build(export, out, workers=2, region_bytes=16 << 10, documents=seeds,
+                                     check_keys=True)  # --strict-json: validate's rules, all of them
+        assert result.keys_checked
         streamed = sorted(result.issues)
     except InvalidData as exc:
         streamed = sorted(exc.issues)
@@ -223,18 +229,74 @@ def test_stream_build_and_validate_report_identical_issues(tmp_path: Path, seeds
         assert streamed == validated
 
 
-@pytest.mark.parametrize("name", ["meta-repeated-key", "task-id-repeated-key"])
-def test_skipping_the_repeated_key_check_is_said_not_hidden(tmp_path: Path, seeds: list[Document], name: str,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    """--skip-repeated-key-check trades that one check for speed: the build passes and says what it did not check."""
-    mutation = {m.name: m for m in EXPORT_MUTATIONS}[name]
-    export = tmp_path / EXPORT
+REPEATED_KEYS = [m for m in EXPORT_MUTATIONS if m.rule == "json.duplicate-key"]
+
+
+@pytest.mark.parametrize("mutation", REPEATED_KEYS, ids=lambda m: m.name)
+def test_the_default_build_keeps_a_repeated_keys_last_value_and_says_it_did_not_check(
+        tmp_path: Path, seeds: list[Document], mutation: Mutation, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --strict-json: the rows of the same export with each repeated key's last value (what json.loads
+    keeps), validate's issue list without json.duplicate-key, and a summary saying keys were not checked."""
+    export = tmp_path / "repeated" / EXPORT
+    export.parent.mkdir()
     export.write_bytes(mutation.export_bytes())
-    result = stream.cli_stream_build(export, tmp_path / "out", 2, False, check_keys=False)
-    assert result.issues == [] and result.keys_checked is False
-    assert "were not looked for (--skip-repeated-key-check)" in capsys.readouterr().out
-    checked = stream.stream_build(export, tmp_path / "out2", workers=2, documents=seeds, allow_invalid=True)
-    assert checked.keys_checked and {i.rule for i in checked.issues} == {"json.duplicate-key"}
+    last_wins = tmp_path / "last-wins" / EXPORT  # the same tasks, each key once, with its last value
+    last_wins.parent.mkdir()
+    last_wins.write_bytes(render(json.loads(export.read_bytes())))
+    assert validate_export(last_wins, seeds) == []
+    validated = validate_export(export, seeds)
+    assert {i.rule for i in validated} == {"json.duplicate-key"}
+
+    result = stream.cli_stream_build(export, tmp_path / "default", 2, True)
+    summary = capsys.readouterr().out
+    assert "repeated keys: not checked (--strict-json checks them)" in summary, summary
+    assert result.keys_checked is False
+    assert result.issues == [i for i in validated if i.rule != "json.duplicate-key"] == []
+    expected = stream.stream_build(last_wins, tmp_path / "expected", workers=2, documents=seeds, check_keys=True)
+    assert _files(tmp_path / "default") == _files(tmp_path / "expected")
+    task_ids = set(pq.read_table(tmp_path / "default" / stream.parquet_path("annotators"))["task_id"].to_pylist())
+    if mutation.name == "task-id-repeated-key":  # "id": 2 then "id": 99 in one task: 99 is the task's id
+        assert 99 in task_ids and 2 not in task_ids
+    assert result.rows == expected.rows
+
+    strict = stream.cli_stream_build(export, tmp_path / "strict", 2, True, check_keys=True)
+    assert "repeated keys: checked (--strict-json)" in capsys.readouterr().out
+    assert strict.keys_checked and sorted(strict.issues) == sorted(validated)
+
+
+def test_cli_strict_json_and_the_deprecated_flag(tmp_path: Path) -> None:
+    """--strict-json fails on a repeated key and says it checked; the old flag is the default, with a warning;
+    both together are bad usage; --help says what is checked by default."""
+    from typer.testing import CliRunner
+
+    from corpus.cli import app
+
+    export = tmp_path / EXPORT
+    export.write_bytes({m.name: m for m in EXPORT_MUTATIONS}["meta-repeated-key"].export_bytes())
+    runner = CliRunner()
+
+    def build(*flags: str, out: str) -> Any:
+        return runner.invoke(app, ["stream-build", "--standalone", str(export), "--out", str(tmp_path / out),
+                                   "--workers", "1", *flags])
+
+    default = build(out="default")
+    assert default.exit_code == 0, default.output
+    assert "repeated keys: not checked (--strict-json checks them)" in default.output
+    strict = build("--strict-json", out="strict")
+    assert strict.exit_code == 1 and "json.duplicate-key" in strict.output
+    assert "repeated keys: checked (--strict-json)" in strict.output and not (tmp_path / "strict").exists()
+    old = build("--skip-repeated-key-check", out="old")
+    assert old.exit_code == 0, old.output
+    assert "--skip-repeated-key-check is deprecated" in old.output and "it is the default now" in old.output
+    assert "repeated keys: not checked (--strict-json checks them)" in old.output
+    assert _files(tmp_path / "old") == _files(tmp_path / "default")
+    both = build("--strict-json", "--skip-repeated-key-check", out="both")
+    assert both.exit_code == 2 and "contradicts --strict-json" in both.output and not (tmp_path / "both").exists()
+    shown = runner.invoke(app, ["stream-build", "--help"], env={"COLUMNS": "240"})
+    words = " ".join(shown.output.replace("│", " ").split())
+    assert "Repeated keys in one JSON object are looked for only with --strict-json" in words
+    assert "--strict-json Also look for keys repeated in one JSON object" in words and "Off by default" in words
+    assert "--skip-repeated-key-check Deprecated, removed in the next release" in words
 
 
 @pytest.mark.ray

@@ -15,11 +15,11 @@ clean cheaply and gives up on anything else:
 So a task either yields exactly the rows the reference yields, with no issues, or it is handled by the
 reference. tests/test_fastpath.py checks that contract on mutated tasks.
 
-Reading is as strict as `corpus validate`: msgspec skips the fields it is not asked for and keeps the last of
-repeated keys, so corpus.scale.strictjson bounds its nesting to validate's limit (free) and the stream compares
-':' counts to find repeated keys (a generic decode: about a third of the stream's CPU, which
-`--skip-repeated-key-check` trades away, saying so). Bytes that are not UTF-8 are caught: the stream checks every
-region's bytes before decoding, located at their byte offset in the export.
+msgspec skips the fields it is not asked for and keeps the last of repeated keys, so corpus.scale.strictjson bounds
+its nesting to validate's limit (free), and with `--strict-json` the stream compares ':' counts to find repeated
+keys (a generic decode: about a third of the stream's CPU, so off by default, and the summary says so). Bytes that
+are not UTF-8 are caught: the stream checks every region's bytes before decoding, located at their byte offset in
+the export.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -215,13 +216,14 @@ def _typed(buf: bytearray, body: memoryview, check_keys: bool) -> tuple[list[fas
 
 def process_region(path: str, start: int, end: int, last: bool, file: str,
                    seeds: Mapping[str, SeedRef] | engines.Shared | str | None = "inherit",
-                   check_keys: bool = True) -> Chunk:
+                   check_keys: bool = False) -> Chunk:
     """Decode, convert, validate and tabulate one region: the fast path per task, the reference where it gives up.
 
     `seeds`: the seed references to check tasks against (engines.Shared on Ray); INHERIT keeps the ones a forked
     worker inherited.
-    `check_keys` False skips the check for keys repeated in one object (about a third of the CPU, measured in
-    docs/performance.md); the build then says so.
+    `check_keys` True also looks for keys repeated in one object (`--strict-json`: about a third of the CPU,
+    measured in docs/performance.md). Off, the typed decoder keeps a repeated key's last value, as every JSON
+    decoder here does; a region sent to the strict reader for another reason still reports them.
     """
     global _REFS
     given: Mapping[str, SeedRef] | str | None = seeds.get() if isinstance(seeds, engines.Shared) else seeds
@@ -331,7 +333,7 @@ class BuildResult:
     seconds: float = 0.0
     peak_rss_kb: dict[str, int] = field(default_factory=dict)  # parent and each worker's VmHWM
     out: Path | None = None
-    keys_checked: bool = True  # False: keys repeated in one object were not looked for (check_keys=False)
+    keys_checked: bool = False  # True: keys repeated in one object were looked for (check_keys, --strict-json)
 
 
 def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> BuildResult:
@@ -366,7 +368,7 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
                  allow_invalid: bool = False, progress: Callable[[int], None] | None = None,
                  engine: str = "local", address: str | None = None,
                  documents: Sequence[Document] | None = None,
-                 refs: Mapping[str, SeedRef] | None = None, check_keys: bool = True) -> BuildResult:
+                 refs: Mapping[str, SeedRef] | None = None, check_keys: bool = False) -> BuildResult:
     """export -> validated Parquet folder (annotators, entities, claims + SHA256SUMS) in bounded memory.
 
     `engine` runs process_region on the local pool or on Ray tasks (corpus.scale.engines); the parent's side,
@@ -374,7 +376,9 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
     With `documents` (the CLI passes the repository's seeds) every task is checked against its seed, by the hash
     of its clean text and with its language, as `corpus validate` does; without, each task against itself.
     `refs` gives the same check from precomputed validate.seed_refs (the benchmark's synthetic documents).
-    `check_keys` False: keys repeated in one object are not looked for (process_region); the result says so.
+    `check_keys` (`--strict-json`): also look for keys repeated in one object (process_region), as `corpus
+    validate` does. Off by default: Label Studio's exports never repeat a key (Django's JSON encoder), only a
+    hand-edited file does, and validate, the gate before a release, reports it. The result says which.
     """
     global _REFS
     if not export.is_file():
@@ -393,7 +397,7 @@ def stream_build(export: Path, out: Path, workers: int | None = None, region_byt
 
 def _stream(export: Path, tmp: Path, workers: int | None, region_bytes: int, schemas: dict[str, pa.Schema],
             progress: Callable[[int], None] | None, engine: str, address: str | None,
-            check_keys: bool = True) -> BuildResult:
+            check_keys: bool = False) -> BuildResult:
     result = BuildResult()
     writers = {n: RowGroupWriter(tmp / parquet_path(n), schemas[n]) for n in TABLES}
     last_key: tuple[str, str, int] | None = None
@@ -466,7 +470,7 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False,
     if tasks or not issues:
         issues += export_level_issues([task_key(t) for t in tasks], export.name)
     tables = tables_for(rows_for(sets), table_schemas())
-    result = BuildResult(tasks=len(tasks), issues=issues)
+    result = BuildResult(tasks=len(tasks), issues=issues, keys_checked=True)  # read_export reads strictly
     with _output(out) as (target, tmp):
         for name in TABLES:
             atomic_write_bytes(tmp / parquet_path(name), build.parquet_bytes(tables[name]))
@@ -476,8 +480,14 @@ def memory_build(export: Path, out: Path, allow_invalid: bool = False,
         return _finish(tmp, target, result, allow_invalid)
 
 
+def keys_note(checked: bool) -> str:
+    """What the summary says about keys repeated in one JSON object: always said, checked or not."""
+    return "repeated keys: checked (--strict-json)" if checked else \
+        "repeated keys: not checked (--strict-json checks them)"
+
+
 def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid: bool, engine: str = "local",
-                     address: str | None = None, standalone: bool = False, check_keys: bool = True) -> BuildResult:
+                     address: str | None = None, standalone: bool = False, check_keys: bool = False) -> BuildResult:
     """`corpus stream-build`: a progress bar over the export's bytes, then one summary line."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
@@ -487,16 +497,17 @@ def cli_stream_build(export: Path, out: Path, workers: int | None, allow_invalid
     # tasks are checked against the seeds, as `corpus validate` does, unless the export is of other documents
     documents = None if standalone else load_documents(repo_root())
     layout = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
-    with Progress(*layout, transient=True) as bar:
-        job = bar.add_task("stream", total=export.stat().st_size)
-        result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
-                              progress=lambda n: bar.advance(job, n), engine=engine, address=address,
-                              documents=documents, check_keys=check_keys)
+    try:
+        with Progress(*layout, transient=True) as bar:
+            job = bar.add_task("stream", total=export.stat().st_size)
+            result = stream_build(export, out, workers=workers, allow_invalid=allow_invalid,
+                                  progress=lambda n: bar.advance(job, n), engine=engine, address=address,
+                                  documents=documents, check_keys=check_keys)
+    except InvalidData:  # the problems are listed by the caller; what was not looked for is said here
+        print(f"{export.name}: {keys_note(check_keys)}", file=sys.stderr)
+        raise
     rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
     rate = result.tasks / max(result.seconds, 1e-9)
     print(f"{result.out}: {result.tasks:,} tasks in {result.seconds:.1f} s ({rate:,.0f} tasks/s); rows: {rows}; "
-          f"{result.reference_tasks:,} tasks checked by the reference path")
-    if not result.keys_checked:
-        print("keys repeated in one JSON object were not looked for (--skip-repeated-key-check); "
-              f"corpus validate {export} does")
+          f"{result.reference_tasks:,} tasks checked by the reference path; {keys_note(result.keys_checked)}")
     return result

@@ -18,7 +18,7 @@ orjson issue #456) and nest far deeper, and a Python hook per object costs more 
   as many ':' as the original minus one per dropped repeated key. Equal counts prove no key was repeated;
   a ':' written as the escape \\u003a (which re-encoding turns into a literal ':') makes the count unusable and
   is answered "maybe" (the caller then reads the region strictly). Costs a generic decode and an encode (see
-  docs/performance.md).
+  docs/performance.md), so the stream runs it only with `--strict-json` (issue 29).
 - UTF-8: msgspec does not look at the bytes of the fields it skips; `utf8_error` checks every byte.
 """
 
