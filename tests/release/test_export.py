@@ -76,7 +76,7 @@ def test_brat_gives_back_every_span_attribute_and_relation(tmp_path: Path) -> No
         assert text == doc.text
         ann = read_ann(out / f"{doc.doc_id}.ann", text)
 
-        def key(tid: str) -> tuple[Any, ...]:  # what a span is, whatever its id (two spans may be equal)
+        def key(tid: str, ann: dict[str, Any] = ann) -> tuple[Any, ...]:  # a span whatever its id (may repeat)
             s, note = ann["spans"][tid], ann["notes"].get(tid)
             values = tuple(_value(v) for v in re.fullmatch(r"value=(\S*) value_max=(\S*)", note).groups()) \
                 if note else ()

@@ -47,7 +47,7 @@ def ann_lines(doc: ExportDoc) -> list[str]:
     """The .ann lines of one document: T, then A and #, then R (ids T1.., A1.., #1.., R1..)."""
     lines: list[str] = []
     tid: dict[str, str] = {}
-    n_attr = n_note = 0
+    n_attr = 0
 
     def span(region: dict[str, Any], label: str) -> str:
         t = f"T{len(tid) + 1}"
@@ -65,11 +65,10 @@ def ann_lines(doc: ExportDoc) -> list[str]:
 
     for ent in doc.entities:
         span(ent, ent["label"])
-    for claim in doc.claims:
+    for n_note, claim in enumerate(doc.claims, 1):
         t = span(claim, tx.CLAIM_LABEL)
         for name in CLAIM_ATTRS:
             attr(t, name, claim[name])
-        n_note += 1
         lines.append(f"#{n_note}\tAnnotatorNotes {t}\tvalue={fmt_value(claim['value'])} "
                      f"value_max={fmt_value(claim['value_max'])}")
     for stance in doc.attributed:

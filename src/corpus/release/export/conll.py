@@ -1,5 +1,6 @@
-"""CoNLL-2003-style IOB: `token TAG` per line, a blank line after each sentence, `-DOCSTART- -X- O O` (the
-delimiter spaCy's CoNLL-2003 converter splits documents on) before each document. Tokens and tags are the release's `ner` config (gold entities only, as BIO ClassLabel names)."""
+"""CoNLL-2003-style IOB: `token TAG` per line, a blank line after each sentence, and `-DOCSTART- -X- O O` (the
+delimiter spaCy's CoNLL-2003 converter splits documents on) before each document. Tokens and tags are the
+release's `ner` config (gold entities only, as BIO ClassLabel names)."""
 
 from __future__ import annotations
 
