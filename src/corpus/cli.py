@@ -386,6 +386,20 @@ def baselines(
     run(lambda: mod.cli_baselines(release_dir, out))
 
 
+@app.command()
+def export(
+    release: Annotated[Path, typer.Argument(help="A full or rehydrated release folder, e.g. build/1.1.0.")],
+    fmt: Annotated[str, typer.Option("--format", help="brat (.txt/.ann + annotation.conf), conll (IOB per "
+                                     "sentence) or spacy (DocBin; needs the `ner` extra).")],
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder (or an earlier export).")],
+) -> None:
+    """Export a release's gold annotations as BRAT standoff, CoNLL-2003-style IOB or a spaCy DocBin."""
+    from corpus.release.export import run as mod
+
+    written = run(lambda: mod.export(release, fmt, out))
+    typer.echo(f"{len(written)} file(s) -> {out}")
+
+
 # ---- Label Studio (issue 4) -----------------------------------------------------------------------------
 @ls_app.command("config")
 def ls_config(

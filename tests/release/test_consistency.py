@@ -41,7 +41,8 @@ def test_the_repository_build_verifies_and_says_how_it_was_made(repo_build: Path
         assert "AI agent, model not recorded" in text and "saved by the project maintainers" not in text
     assert "Release **9.9.9** (2031-02-03)" in sheet and "| Attributed stance spans | 39 |" in sheet
     assert "author    = {{corpus project maintainers}}" in card and "year      = {2031}" in card
-    assert "version   = {9.9.9}" in card and "howpublished = {not yet published}" in card
+    assert "note      = {Version 9.9.9}" in card and "version   =" not in card
+    assert "howpublished = {not yet published}" in card
     assert (repo_build / "guidelines.md").read_bytes() == (ROOT / "docs" / "guidelines.md").read_bytes()
     shipped = json.loads((repo_build / "agreement.json").read_text())
     assert shipped["suggestion_bias"]["layers"]["entities"]["unchanged_suggestions"] == 331

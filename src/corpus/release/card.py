@@ -45,6 +45,10 @@ def _front_matter(features: Mapping[str, hfd.Features], tables: Mapping[str, pa.
     meta: dict[str, Any] = {
         "license": pt.licence_id(record),
         "license_name": pt.licence_name(record),
+        **({"license_link": record.licence.annotations_url} if record is not None else {}),
+        "annotations_creators": pt.annotations_creators(record),
+        "language_creators": ["found"],  # published news articles, written by the outlets' journalists
+        "source_datasets": ["original"],
         "language": ["en", "es"],
         "multilinguality": "multilingual",
         "task_categories": ["token-classification", "text-classification"],
@@ -200,7 +204,8 @@ who is named, which numbers are claimed and by whom, and which positions are exp
 {pt.protocol(ctx)} Annotation sets in this build: {len(annotator_sets)} by {n_annotators} annotator
 account(s); annotation passes per document: {", ".join(map(str, passes)) or "none"}. The `annotators` config keeps
 every annotator's own labels for disagreement research. A stance span whose `holder` is null has a holder that
-is not a named entity in the text (guidelines 1.2), not an unknown one.
+is not a named entity in the text (guidelines 1.2), not an unknown one.{(" " + pt.guidelines_by_doc_text(ctx))
+if pt.guidelines_by_doc_text(ctx) else ""}
 
 Annotator demographics: {pt.demographics(record)}
 

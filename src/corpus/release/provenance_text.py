@@ -273,16 +273,52 @@ def hub_url(record: Provenance | None) -> str | None:
 
 
 def bibtex(record: Provenance | None, name: str, title: str, version: str, released: str | None) -> str:
-    """A BibTeX entry: author (the maintainers, as an organisation), title, year, version, URL once published."""
+    """A BibTeX entry with standard @misc fields only: author (the maintainers, as an organisation), title, year,
+    the version in `note` (BibTeX has no version field), the URL once published."""
     author = record.maintainers if record is not None else NOT_RECORDED
     lines = [f"@misc{{{name.replace('-', '_')}_{version.replace('.', '_').replace('-', '_')},",
              f"  author    = {{{{{author}}}}},", f"  title     = {{{{{title}}}}},"]
-    lines.append(f"  year      = {{{released[:4]}}}," if released else "  note      = {unreleased build},")
-    lines.append(f"  version   = {{{version}}},")
+    if released:
+        lines.append(f"  year      = {{{released[:4]}}},")
+    lines.append(f"  note      = {{Version {version}{'' if released else ', unreleased build'}}},")
     url = hub_url(record)
     lines.append(f"  url       = {{{url}}}," if url else "  howpublished = {not yet published},")
     lines.append("}")
     return "\n".join(lines)
+
+
+def dataset_url(record: Provenance | None) -> str | None:
+    """Where the dataset lives: the Hub once published, else the source repository, else unknown (None)."""
+    return hub_url(record) or (record.repository_url if record is not None else None)
+
+
+# The Hub's `annotations_creators` vocabulary for each kind of agent (an AI agent's labels are machine-generated).
+CREATOR_TAGS = {"human": ("expert-generated",), "human_with_suggestions": ("expert-generated", "machine-generated"),
+                "ai_agent": ("machine-generated",)}
+
+
+def annotations_creators(record: Provenance | None) -> list[str]:
+    """The card's `annotations_creators`, from who made every pass and adjudication (['other'] unrecorded)."""
+    if record is None:
+        return ["other"]
+    kinds = [p.agent.kind for p in record.annotation_passes] + [a.agent.kind for a in record.adjudicators]
+    suggested = any(p.suggestions_shown for p in record.annotation_passes)
+    tags = {t for k in kinds for t in CREATOR_TAGS[k]} | ({"machine-generated"} if suggested else set())
+    return sorted(tags) or ["other"]
+
+
+def guidelines_by_doc_text(ctx: ReleaseContext) -> str:
+    """Which documents' gold was last adjudicated under an older guidelines version than the release's ('' when
+    all agree): the card and manifest name the newest version, a document may stay at an older one."""
+    newest = ctx.guidelines_version
+    older = {doc: v for doc, v in sorted(ctx.guidelines_by_doc.items()) if v != newest}
+    if not older:
+        return ""
+    listed = ", ".join(f"`{doc}` {v or NOT_RECORDED}" for doc, v in older.items())
+    return (f"Guidelines version per document: {len(ctx.guidelines_by_doc) - len(older)} of "
+            f"{len(ctx.guidelines_by_doc)} documents are at {newest or NOT_RECORDED}; the others keep the version "
+            f"their gold was last adjudicated under ({listed}; the `documents` config's `guidelines_version` says "
+            "so per row, and DATASHEET.md says why).")
 
 
 # ---- comparable facts -----------------------------------------------------------------------------------

@@ -32,6 +32,13 @@ from corpus.release.align import make_anchor, piece_hashes, skeleton
 from corpus.release.build import config_features, parquet_bytes, write_sha256sums
 from corpus.release.croissant import _cr_field
 from corpus.release.layout import CONFIGS, SPLIT, parquet_path
+from corpus.release.twin_docs import (  # noqa: F401 (FULL_DOCS, STANDOFF_CONFIG_HELP, standoff_section: imported from here)
+    FULL_DOCS,
+    STANDOFF_CONFIG_HELP,
+    standoff_section,
+    twin_card_body,
+    twin_croissant_fields,
+)
 from corpus.release.verify import verify_folder
 
 SUFFIX = "-standoff"
@@ -170,42 +177,7 @@ def standoff_rows(full: Mapping[str, list[dict[str, Any]]], sources: Mapping[str
     }
 
 
-STANDOFF_CONFIG_HELP: dict[str, str] = {
-    "documents": "one row per document: hashes of the raw and clean text, title, source metadata and rights, "
-                 "alignment fingerprints, all gold layers nested (no text, no stance evidence text)",
-    "ner": "one row per sentence: token offsets and BIO tags from the gold entities (no tokens)",
-    "annotators": "one row per (document, annotator): each annotator's own labels (no stance evidence text)",
-}
-FULL_DOCS = "full"  # the full release's README.md and croissant.json, restored by `corpus rehydrate`
 KEPT = ("README.md", "croissant.json", "manifest.json", "SHA256SUMS")
-
-
-def standoff_section(version: str) -> str:
-    """How to get the texts back: the part of the card only the text-free variant has."""
-    return f"""## Text-free release: obtaining the articles and rehydrating them
-
-This folder holds no article text: the publishers' rights do not allow redistributing it. It keeps everything
-else: offsets, labels, normalised values, entity and claim surfaces (short quotations to check alignment), and for
-each document the SHA-256 of its raw and of its clean text, its title, outlet, URL and date where known, plus
-text-free fingerprints (hashes of sentences and of each span's surface and neighbourhood) used to re-anchor the
-spans on your own copy. Configs that differ from the full release: {"; ".join(
-        f"`{c}`: {h}" for c, h in STANDOFF_CONFIG_HELP.items())}.
-
-1. Obtain each article yourself (outlet and title are in the `documents` config) and save it as
-   `<doc_id>.txt` (the page text, a reader-view copy, ...) or `<doc_id>.html` (the saved page) in one folder.
-2. Install the `corpus` package from the source repository and run:
-
-```bash
-corpus rehydrate path/to/this/folder --texts MY_COPIES --out full-{version}
-```
-
-Each copy is cleaned by the same rules as the release. A copy whose clean text has the release's `clean_sha256`
-gets the spans as they are; any other copy is re-aligned, and a span is placed only where its surface and its
-neighbourhood agree: one that cannot be placed is reported in `full-{version}/rehydration.json`, never guessed.
-The command exits 1 and writes nothing unless every document is found and every span placed; `--allow-partial`
-writes the placed spans and the report. From exact copies the result is byte-identical to the full release.
-
-"""
 
 
 def dataset_info(meta: dict[str, Any], features: Mapping[str, hfd.Features], tables: Mapping[str, pa.Table],
@@ -295,15 +267,11 @@ def write_standoff(full: Path, out: Path, sources: Mapping[str, Source]) -> Rele
             atomic_write_bytes(out / path.name, path.read_bytes())
     atomic_write_bytes(out / FULL_DOCS / "README.md", card.encode("utf-8"))
     atomic_write_bytes(out / FULL_DOCS / "croissant.json", (full / "croissant.json").read_bytes())
+    full_croissant = orjson.loads((full / "croissant.json").read_bytes())
     meta, body = split_card(card)
-    marker = "## Dataset structure"
-    section = standoff_section(manifest.version)
-    body = body.replace(marker, section + marker, 1) if marker in body else body + "\n" + section
+    body = twin_card_body(body, manifest.version, features, tables, full_croissant)
     atomic_write_bytes(out / "README.md", join_card(dataset_info(meta, features, tables, sizes), body).encode())
-    croissant = update_croissant(orjson.loads((full / "croissant.json").read_bytes()), out, features,
-                                 STANDOFF_CONFIG_HELP)
-    croissant["description"] = croissant.get("description", "") + (
-        " Text-free variant: no article text; the card says how to rehydrate it from your own copies.")
+    croissant = twin_croissant_fields(update_croissant(full_croissant, out, features, STANDOFF_CONFIG_HELP))
     atomic_write_bytes(out / "croissant.json", dump_json(croissant))
     return finish_folder(out, manifest.model_copy(update={"variant": "standoff"}))
 
