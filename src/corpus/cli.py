@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
-from corpus.core.errors import InvalidData, Issue, UserError
+from corpus.core.errors import InvalidData, Issue, RemoteFailure, UserError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Build, annotate, validate and release the Venezuela-Russia news corpus.")
@@ -54,6 +54,9 @@ def run(action: Callable[[], T], as_json: bool = False) -> T:
         raise typer.Exit(2) from None
     except InvalidData as exc:
         print_issues(exc.issues, as_json)
+        raise typer.Exit(1) from None
+    except RemoteFailure as exc:
+        err(f"error: {exc}")
         raise typer.Exit(1) from None
 
 

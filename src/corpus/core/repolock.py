@@ -3,7 +3,8 @@ repository, adjudicate, agreement, ls pull), so no two of them ever interleave t
 
 The lock is `build/.lock` (an flock: the kernel drops it when its holder dies, even by kill -9). Whoever takes it
 first completes what a killed writer journaled (corpus.core.transaction) and removes the temp files and folders
-killed runs left in build/, annotations/ and the repository root (corpus.core.outputs.sweep). The commands that
+killed runs made and recorded in build/, annotations/, seeds/, schema/ and the repository root
+(corpus.core.outputs.sweep: only recorded temps of processes that are gone; never a user's file). The commands that
 only read (validate, verify) do the same through `tidy` when the lock is free, and never wait for it.
 """
 
@@ -65,5 +66,5 @@ def tidy(root: Path) -> bool:
 def recover(root: Path) -> None:
     """With the lock held: finish journaled transactions, then sweep leftovers (journals first: they name temps)."""
     transaction.recover(root / "build")
-    for folder in (root / "build", root / "annotations", root):
-        outputs.sweep(folder, locked=True)
+    for folder in (root / "build", root / "annotations", root / "seeds", root / "schema", root):
+        outputs.sweep(folder)

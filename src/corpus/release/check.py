@@ -119,7 +119,13 @@ def kind_of(path: Path, root: Path) -> tuple[str, list[Issue]]:
     return "sources", []
 
 
+FILE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".toml", ".txt", ".html", ".htm", ".parquet")
+
+
 def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list[Issue]:
+    if path.is_dir() and path.suffix.lower() in FILE_SUFFIXES:  # `stream-build` refuses it too: never "valid"
+        return [Issue(str(path), "-", "-", "-", f"is a folder named like a {path.suffix} file: give the file "
+                      "itself (an export, gold, decisions or sources file)", "file.not-regular")]
     if path.is_dir():
         if (path / "SHA256SUMS").exists() or (path / "manifest.json").exists():
             return verify_folder(path)
