@@ -44,8 +44,13 @@ def release_pair(base: Path, rights: dict[str, Redistribution]) -> Path:
 
 def write_sources(root: Path, sources: dict[str, Source]) -> None:
     (root / "seeds").mkdir(parents=True, exist_ok=True)
+    def rights(source: Source) -> str:
+        value = source.redistribution.value
+        return (f'redistribution = {{ value = "{value}", how = "{source.redistribution.how}" }}\n' if value
+                else 'redistribution = { how = "unknown" }\n')
+
     (root / "seeds" / "sources.toml").write_text(
-        "\n".join(render_entry(doc_id, source, {}, "") for doc_id, source in sorted(sources.items())),
+        "\n".join(render_entry(doc_id, source, {}, "") + rights(source) for doc_id, source in sorted(sources.items())),
         encoding="utf-8")
 
 

@@ -461,6 +461,7 @@ def cli_bulk(articles: Path, out: Path, engine: str, workers: int | None, addres
     """`corpus preannotate --input ARTICLES --out DIR`: a progress bar over the input, then one summary line."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    outputs.check_out(out, repo_root(), "corpus preannotate")  # before the bar draws; again before writing
     layout = (BarColumn(), TaskProgressColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*layout, transient=True) as bar:
         job = bar.add_task("suggest", total=input_extent(articles))
