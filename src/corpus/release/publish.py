@@ -31,7 +31,7 @@ from corpus.core.io import repo_root, sha256_file
 from corpus.core.models import Source
 from corpus.core.scrub import scrub
 from corpus.ingest.clean import SOURCES_NAME, load_sources
-from corpus.release.standoff import FULL_DOCS, SUFFIX, read_manifest, read_rows, twin_path
+from corpus.release.standoff import FULL_DOCS, KEPT, SUFFIX, read_manifest, read_rows, standoff_rows, twin_path
 from corpus.release.verify import verify_folder
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -164,6 +164,26 @@ def rights_issues(twin: Path, sources: Mapping[str, Source]) -> list[Issue]:
     return issues
 
 
+def content_issues(full: Path, twin: Path, sources: Mapping[str, Source]) -> list[Issue]:
+    """The twin must be exactly what the full release and the repository's rights make: every config's rows as
+    `corpus release` writes them, and the same documentation files (datasheet, guidelines, agreement)."""
+    issues = []
+    made = standoff_rows(read_rows(full), sources)
+    held = read_rows(twin)
+    for config, rows in made.items():
+        if held.get(config) != rows:
+            issues.append(_issue(twin / config, f"rows differ from what {full} and seeds/{SOURCES_NAME} make: the "
+                                 "twin is not this release's", "publish.twin-mismatch"))
+    names = {p.name for p in full.iterdir() if p.is_file() and p.name not in KEPT}
+    names |= {p.name for p in twin.iterdir() if p.is_file() and p.name not in KEPT}
+    for name in sorted(names):
+        mine, theirs = full / name, twin / name
+        if not (mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes()):
+            issues.append(_issue(theirs, f"differs from {mine} (or one of them is missing): the twin is not this "
+                                 "release's", "publish.twin-mismatch"))
+    return issues
+
+
 def not_redistributable(full: Path, sources: Mapping[str, Source]) -> list[str]:
     """Documents of a full release whose text may not be redistributed, by the repository's seeds/sources.toml
     (a document it does not list, or lists with unknown rights, counts as not allowed)."""
@@ -196,7 +216,7 @@ def plan(folder: Path, repo_id: str, *, private: bool = False, with_texts: bool 
     if issues:
         raise InvalidData(issues)
     sources = repository_rights(full, root) if sources is None else sources
-    issues = rights_issues(twin, sources)
+    issues = rights_issues(twin, sources) or content_issues(full, twin, sources)
     if issues:
         raise InvalidData(issues)
     blocked = not_redistributable(full, sources)
