@@ -102,3 +102,24 @@ def test_a_record_of_a_live_process_is_never_swept_even_when_its_pid_is_reused(t
     tempfiles.record_path(path).write_bytes(orjson.dumps({"pid": parent, "start": 1, "name": path.name}))
     assert outputs.sweep(tmp_path) == [path.name] and not path.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_in_a_folder_the_command_owns_must_be_new_and_really_inside_it(root: Path, tmp_path: Path) -> None:
+    """`ls pull` stores its export in annotations/: a new file, in the real folder, never through a symlink."""
+    export = root / "annotations" / "export-p-20260101T000000Z.json"
+    assert outputs.check_out(export, root, "corpus ls pull", home="annotations") == export.resolve()
+    export.write_text("[]")
+    with pytest.raises(UserError, match="already exists"):
+        outputs.check_out(export, root, "corpus ls pull", home="annotations")
+    (root / "annotations").rename(root / "real-annotations")
+    (root / "annotations").symlink_to(root / "build")  # annotations/ pointing into build/
+    with pytest.raises(UserError, match="real folder, not a symlink"):
+        outputs.check_out(root / "annotations" / "export-q.json", root, "corpus ls pull", home="annotations")
+
+
+def test_a_dangling_symlink_is_never_an_output(root: Path, tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    with pytest.raises(UserError, match="symlink to nothing"):
+        outputs.check_out(link, root, "corpus rehydrate", new_only=True)
+    assert not (tmp_path / "gone").exists()

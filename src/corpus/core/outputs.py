@@ -21,8 +21,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import orjson
@@ -196,21 +194,3 @@ def _remove(path: Path) -> None:
     else:
         path.unlink(missing_ok=True)
 
-
-@contextmanager
-def output_folder(out: Path, command: str, root: Path, new_only: bool = False) -> Iterator[tuple[Path, Path]]:
-    """(checked output path, recorded temp folder beside it) for a command writing a whole folder: `check_out`,
-    under the repository lock when the output is inside the repository; write into the temp folder; on a normal
-    exit it replaces the output in one transaction and is marked as made here, on an exception it is removed."""
-    from corpus.core.repolock import repo_lock  # repolock imports this module
-
-    inside = inside_repo(out, root)
-    with repo_lock(root) if inside else nullcontext():
-        target = check_out(out, root, command, new_only=new_only)
-        tmp = prepare(target, locked=inside)
-        try:
-            yield target, tmp
-        except BaseException:
-            discard(tmp)
-            raise
-        replace(tmp, target)

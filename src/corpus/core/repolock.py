@@ -11,7 +11,7 @@ only read (validate, verify) do the same through `tidy` when the lock is free, a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -68,3 +68,21 @@ def recover(root: Path) -> None:
     transaction.recover(root / "build")
     for folder in (root / "build", root / "annotations", root / "seeds", root / "schema", root):
         outputs.sweep(folder)
+
+
+@contextmanager
+def output_folder(out: Path, command: str, root: Path, new_only: bool = False) -> Iterator[tuple[Path, Path]]:
+    """(checked output path, recorded temp folder beside it) for a command writing a whole folder: the one output
+    rule (core.outputs.check_out), under the repository lock when the output is inside the repository. Write into
+    the temp folder; on a normal exit it replaces the output in one transaction and is marked as made here, on an
+    exception it is removed. A new writer (`export --out`, `score --out`) can use this and nothing else."""
+    inside = outputs.inside_repo(out, root)
+    with repo_lock(root) if inside else nullcontext():
+        target = outputs.check_out(out, root, command, new_only=new_only)
+        tmp = outputs.prepare(target, locked=inside)
+        try:
+            yield target, tmp
+        except BaseException:
+            outputs.discard(tmp)
+            raise
+        outputs.replace(tmp, target)

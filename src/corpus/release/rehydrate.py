@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 import typer
 
-from corpus.core import outputs
+from corpus.core import outputs, repolock
 from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_bytes, sha256_file
@@ -261,7 +261,7 @@ def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = Fals
     complete = not _issues(report)
     if not complete and not allow_partial:
         raise InvalidData(_issues(report))
-    with outputs.output_folder(out, COMMAND, repo_root(), new_only=True) as (_, tmp):
+    with repolock.output_folder(out, COMMAND, repo_root(), new_only=True) as (_, tmp):
         atomic_write_bytes(tmp / REPORT, dump_json(report))
         if rebuilt["documents"]:
             write_full(standoff, tmp, rebuilt, manifest, complete)
