@@ -74,3 +74,44 @@ def echo_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+class _CreatesThenHangs(BaseHTTPRequestHandler):
+    stop: threading.Event
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if self.path.rstrip("/") == "/api/repos/create":
+            data = json.dumps({"url": f"http://{self.headers.get('Host')}/datasets/org/name"}).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.stop.wait(300)  # every other call: accepted, never answered
+
+    do_GET = do_PUT = do_HEAD = do_POST
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@contextmanager
+def hub_that_hangs_after_create() -> Iterator[str]:
+    """A Hub that creates the repository, then never answers the upload's first request."""
+    stop = threading.Event()
+    handler = type("Handler", (_CreatesThenHangs,), {"stop": stop})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -153,6 +153,13 @@ def test_no_command_removes_a_users_file_that_looks_like_a_leftover(repo: Path, 
     assert (elsewhere / "new" / "SHA256SUMS").is_file() and (repo / "build" / "dev" / "SHA256SUMS").is_file()
 
 
+def test_a_version_named_folder_holding_another_version_is_not_valid(repo: Path) -> None:
+    """The reported case: build/1.2.0 holding release 1.0.0 (a copy, or a folder renamed by hand)."""
+    shutil.copytree(repo / "build" / "1.0.0", repo / "build" / "1.2.0")
+    code, output = invoke(["validate"])
+    assert code == 1 and "build/1.2.0/manifest.json" in output and "[build.version-mismatch]" in output, output
+
+
 # ---- damaged release folders: verify (and publish, which verifies first) -------------------------------------
 def _flip(rel: str, at: Callable[[bytes], int], value: int) -> Callable[[Path], None]:
     def damage(folder: Path) -> None:

@@ -24,7 +24,7 @@ from corpus.release.build import build_folder
 from corpus.release.publish import plan, publish
 from corpus.release.standoff import write_standoff
 from fixtures_build import build_inputs
-from fixtures_net import echo_server, silent_server
+from fixtures_net import echo_server, hub_that_hangs_after_create, silent_server
 
 REPO = "example-org/venezuela-russia-news"
 
@@ -348,6 +348,16 @@ def test_a_hub_that_never_answers_times_out_cleanly(open_folder: Path) -> None:
     assert "no answer within 2 s" in output and "failed at create_repo (nothing was uploaded)" in output, output
     assert "Traceback" not in output and "hf_SilentServerToken123" not in output
     assert took < 100, took  # it hung forever before (no timeout at all); generous for a loaded machine
+
+
+def test_an_upload_that_never_gets_an_answer_times_out_cleanly(open_folder: Path) -> None:
+    """The repository is created, then the upload's first request hangs: the timeout covers the upload too."""
+    with hub_that_hangs_after_create() as endpoint:
+        done = run_publish(open_folder, endpoint, "hf_HangingUploadToken789")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "failed at upload_folder" in output and "no answer within 2 s" in output, output
+    assert "Traceback" not in output and "hf_HangingUploadToken789" not in output
 
 
 def test_a_hub_echoing_the_authorization_header_never_prints_the_token(open_folder: Path) -> None:

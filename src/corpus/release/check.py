@@ -22,6 +22,8 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
+
 from corpus.core import outputs, repolock
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root
@@ -166,8 +168,24 @@ def validate_repo(root: Path) -> list[Issue]:
         return exc.issues
     issues = drift(root / "schema") + input_issues(root, documents) + validate_provenance(root) + stray_folders(root)
     for folder in release_folders(root):
-        issues += verify_folder(folder)
+        issues += verify_folder(folder) + version_name_issues(folder)
     return issues
+
+
+def version_name_issues(folder: Path) -> list[Issue]:
+    """A version-named folder of build/ must hold that version (X.Y.Z, or its twin X.Y.Z-standoff): a copy or a
+    folder renamed by hand would block or impersonate a release."""
+    try:
+        manifest = orjson.loads((folder / "manifest.json").read_bytes())
+        version, variant = manifest["version"], manifest.get("variant", "full")
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return []  # verify_folder reports an unreadable manifest
+    expected = f"{version}-standoff" if variant == "standoff" else str(version)
+    if folder.name == expected:
+        return []
+    return [Issue(f"build/{folder.name}/manifest.json", "-", "-", "version", f"the folder is named {folder.name!r} but "
+                  f"holds version {version!r} ({variant}): only `corpus release` makes version-named folders",
+                  "build.version-mismatch")]
 
 
 def _unique(issues: list[Issue]) -> list[Issue]:

@@ -255,10 +255,13 @@ def net_timeout(env: Mapping[str, str] | None = None) -> float:
 
 
 def hub_api(token: str, timeout: float) -> Any:
-    """An HfApi whose every request has `timeout` (the Hub client's default is to wait forever)."""
-    from huggingface_hub import HfApi, get_session
+    """An HfApi whose every request has `timeout` (the Hub client's default is to wait forever). Uploads go through
+    the same client (Git LFS over HTTP), not through the Xet transfer agent, whose own network stack this timeout
+    would not reach: a release folder is a few megabytes, Xet's deduplication buys nothing here."""
+    from huggingface_hub import HfApi, constants, get_session
 
     get_session().timeout = timeout  # the one shared client every HfApi call goes through
+    constants.HF_HUB_DISABLE_XET = True
     return HfApi(token=token)
 
 
@@ -289,7 +292,7 @@ def publish(folder: Path, repo_id: str, *, api: Any = None, env: Mapping[str, st
         done = {"create_repo": "nothing was uploaded", "upload_folder": "the upload did not complete; nothing was "
                 "tagged", "create_tag": f"the files were uploaded but not tagged {the_plan.tag}"}[step]
         if "timeout" in type(exc).__name__.lower() or isinstance(exc, TimeoutError):
-            why = f"no answer within {timeout:g} s (set {TIMEOUT_VARIABLE} to wait longer)"
+            why = f"no answer within {timeout:g} s per request (set {TIMEOUT_VARIABLE} to wait longer)"
         else:
             why = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
         raise RemoteFailure(f"publishing {folder} to {repo_id} failed at {step} ({done}): "
