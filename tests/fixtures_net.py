@@ -79,7 +79,7 @@ def echo_server() -> Iterator[str]:
 class _CreatesThenHangs(BaseHTTPRequestHandler):
     stop: threading.Event
 
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
