@@ -86,6 +86,17 @@ def _issue(path: Path, message: str, rule: str, where: str = "-") -> Issue:
     return Issue(str(path), where, "-", "-", message, rule)
 
 
+def _rows(folder: Path, configs: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """A verified folder's rows; a Parquet file that still cannot be read is a located problem, not a traceback."""
+    import pyarrow as pa
+
+    try:
+        return read_rows(folder) if configs is None else read_rows(folder, configs)
+    except (OSError, pa.ArrowException, ValueError, KeyError) as exc:
+        raise InvalidData([_issue(folder, f"cannot read its Parquet files: {type(exc).__name__}: {exc}",
+                                  "parquet.unreadable")]) from None
+
+
 def release_pair(folder: Path) -> tuple[Path, Path]:
     """(full folder, text-free twin) of the release `folder` names, whichever of the two it is."""
     if folder.name.endswith(SUFFIX) and read_manifest(folder).variant == "standoff":
@@ -129,8 +140,8 @@ def pair_issues(full: Path, twin: Path) -> list[Issue]:
         if not kept.is_file() or kept.read_bytes() != (full / name).read_bytes():
             issues.append(_issue(kept, f"differs from {full / name}: the twin is not this release's",
                                  "publish.twin-mismatch"))
-    full_ids = [row["doc_id"] for row in read_rows(full, ("documents",))["documents"]]
-    twin_ids = [row["doc_id"] for row in read_rows(twin, ("documents",))["documents"]]
+    full_ids = [row["doc_id"] for row in _rows(full, ("documents",))["documents"]]
+    twin_ids = [row["doc_id"] for row in _rows(twin, ("documents",))["documents"]]
     if full_ids != twin_ids:
         issues.append(_issue(twin / "documents", f"documents {twin_ids} differ from the full release's {full_ids}",
                              "publish.twin-mismatch"))
@@ -152,7 +163,7 @@ def repository_rights(full: Path, root: Path | None) -> Mapping[str, Source]:
 def rights_issues(twin: Path, sources: Mapping[str, Source]) -> list[Issue]:
     """Documents whose rights recorded in the twin are not the repository's (a rewritten twin)."""
     issues = []
-    for row in read_rows(twin, ("documents",))["documents"]:
+    for row in _rows(twin, ("documents",))["documents"]:
         doc_id = row["doc_id"]
         recorded = row["source"].get("redistribution")
         source = sources.get(doc_id)
@@ -168,8 +179,8 @@ def content_issues(full: Path, twin: Path, sources: Mapping[str, Source]) -> lis
     """The twin must be exactly what the full release and the repository's rights make: every config's rows as
     `corpus release` writes them, and the same documentation files (datasheet, guidelines, agreement)."""
     issues = []
-    made = standoff_rows(read_rows(full), sources)
-    held = read_rows(twin)
+    made = standoff_rows(_rows(full), sources)
+    held = _rows(twin)
     for config, rows in made.items():
         if held.get(config) != rows:
             issues.append(_issue(twin / config, f"rows differ from what {full} and seeds/{SOURCES_NAME} make: the "
@@ -187,7 +198,7 @@ def content_issues(full: Path, twin: Path, sources: Mapping[str, Source]) -> lis
 def not_redistributable(full: Path, sources: Mapping[str, Source]) -> list[str]:
     """Documents of a full release whose text may not be redistributed, by the repository's seeds/sources.toml
     (a document it does not list, or lists with unknown rights, counts as not allowed)."""
-    return [row["doc_id"] for row in read_rows(full, ("documents",))["documents"]
+    return [row["doc_id"] for row in _rows(full, ("documents",))["documents"]
             if (source := sources.get(row["doc_id"])) is None or source.redistribution.value != "allowed"]
 
 
