@@ -100,6 +100,8 @@ def pull(ls: LabelStudio, title: str, root: Path, now: datetime | None = None) -
     path = export_path(root, title, now)
     if path.exists():
         raise UserError(f"{path} already exists; exports are never overwritten (wait a second and pull again)")
+    if not os.path.lexists(path.parent):
+        path.parent.mkdir(parents=True)  # a new repository's first pull
     outputs.check_out(path, root, "corpus ls pull", home="annotations")  # the output-safety rule, for one file
     data = client.snapshot_export(ls, pid, title=path.stem)
     outputs.check_out(path, root, "corpus ls pull", home="annotations")  # the export may take minutes
