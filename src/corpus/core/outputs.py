@@ -147,7 +147,9 @@ def prepare(out: Path, locked: bool = False) -> Path:
 def replace(tmp: Path, out: Path) -> None:
     """Put the finished `tmp` in place of `out` (absent, empty or ours) and mark it, as one transaction."""
     tx = transaction.Transaction(out.parent, out.name)
-    aside = out.parent / f".{out.name}.old-{os.getpid()}"
+    aside = out.parent / tempfiles.temp_name(f".{out.name}.old-{os.getpid()}-")
+    while os.path.lexists(aside) or os.path.lexists(tempfiles.record_path(aside)):  # never a name already taken
+        aside = out.parent / tempfiles.temp_name(f".{out.name}.old-{os.getpid()}-")
     if os.path.lexists(out):
         tempfiles.claim(aside)  # before the journal: a killed run's set-aside copy is recorded as its own
         tx.rename(out, aside)
