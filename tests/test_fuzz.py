@@ -2,12 +2,19 @@
 
 Inputs start from the committed files and are damaged two ways: bytes flipped/inserted/removed anywhere, and any node
 of the decoded JSON replaced by an arbitrary JSON value. Whatever comes in, the readers must answer with located
-issues (or a clean result), never an exception: any traceback fails the test.
+issues (or a clean result), never an exception: any traceback fails the test. `publish --dry-run` is fuzzed the
+same way on copies of the committed release 1.1.0 and its twin (bytes damaged, rights rewritten, files swapped,
+folders symlinked, checksums recomputed): it refuses, or plans exactly the intact twin.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +175,91 @@ def test_gold_readers_never_raise(tmp_path: Path, seeds: list[Document], data: b
         return
     if not issues:
         _located(check_inputs(seeds, golds, []))
+
+
+# ---- publish --dry-run against damaged or swapped release folders (issue 25) ---------------------------------------
+RELEASE = "1.1.0"
+
+
+@pytest.fixture(scope="module")
+def pair_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository holding the committed release 1.1.0, its twin and the seeds' rights (copy before damaging)."""
+    root = tmp_path_factory.mktemp("publish") / "repo"
+    for name in (RELEASE, f"{RELEASE}-standoff"):
+        shutil.copytree(REPO / "build" / name, root / "build" / name)
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return root
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(f"  {p.relative_to(folder).as_posix()}\t{p.stat().st_size}\t"
+                  f"{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in folder.rglob("*") if p.is_file())
+
+
+def _attack(data: st.DataObject, root: Path) -> None:
+    full, twin = root / "build" / RELEASE, root / "build" / f"{RELEASE}-standoff"
+    kind = data.draw(st.sampled_from(["bytes", "rights", "symlink", "swap", "extra"]), label="kind")
+    target = data.draw(st.sampled_from([full, twin]), label="folder")
+    files = sorted(p for p in target.rglob("*") if p.is_file())
+    if kind == "bytes":
+        path = files[data.draw(st.integers(0, len(files) - 1), label="file")]
+        path.write_bytes(data.draw(damaged_bytes(path.read_bytes()), label="damage"))
+    elif kind == "rights":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = twin / "documents" / "test-00000-of-00001.parquet"
+        table = pq.read_table(path)
+        rows = table.to_pylist()
+        for row in rows:
+            row["source"]["redistribution"] = data.draw(st.sampled_from(["allowed", "not allowed", None]))
+        pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path, compression="zstd")
+    elif kind == "symlink":
+        other = full if target == twin else twin
+        shutil.rmtree(target)
+        target.symlink_to(other.name)
+    elif kind == "swap":
+        config = data.draw(st.sampled_from(["documents", "ner", "annotators", "entities"]), label="config")
+        name = "test-00000-of-00001.parquet"
+        shutil.copyfile(full / config / name, twin / config / name)
+    else:
+        shutil.copyfile(full / "documents" / "test-00000-of-00001.parquet", twin / "texts.parquet")
+    if data.draw(st.booleans(), label="reseal"):  # an attacker who recomputes every checksum
+        from corpus.release.standoff import finish_folder, read_manifest
+
+        for folder in (full, twin):
+            if folder.is_dir() and not folder.is_symlink():
+                with contextlib.suppress(Exception):  # a manifest damaged beyond reading: left as it is
+                    finish_folder(folder, read_manifest(folder))
+
+
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_publish_dry_run_never_plans_what_it_should_not(pair_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        data: st.DataObject) -> None:
+    """Whatever was damaged, swapped, symlinked or resealed: exit 1 or 2 with no traceback, or exit 0 planning
+    exactly the intact twin (the committed seeds allow no text to be redistributed, so never the full variant)."""
+    from typer.testing import CliRunner
+
+    from corpus.cli import app
+    from corpus.release import publish as publish_mod
+    from corpus.release.verify import verify_folder
+
+    monkeypatch.setattr(publish_mod, "verify_folder", functools.partial(verify_folder, load=False))
+    intact = _listing(pair_repo / "build" / f"{RELEASE}-standoff")
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(shutil.copytree(pair_repo, Path(scratch) / "repo", symlinks=True))
+        _attack(data, root)
+        result = CliRunner().invoke(app, ["publish", str(root / "build" / RELEASE), "--repo", "org/name",
+                                          "--dry-run"], env={"HF_TOKEN": "", "CORPUS_ROOT": str(root)})
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    if result.exit_code == 0:
+        lines = result.output.splitlines()
+        assert lines[0] == "variant: standoff (text-free: no article text)", result.output
+        assert [line for line in lines if line.startswith("  ")] == intact, result.output
+    else:
+        assert result.exit_code in (1, 2) and "upload_folder" not in result.output, result.output

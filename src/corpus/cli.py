@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 
 from corpus.core.clihelp import hide_flag_types
-from corpus.core.errors import InvalidData, Issue, UserError
+from corpus.core.errors import InvalidData, Issue, RemoteFailure, UserError
 
 hide_flag_types()  # a flag takes no value: its help shows none (typer's rich help printed `<bool>`)
 
@@ -57,6 +57,9 @@ def run(action: Callable[[], T], as_json: bool = False) -> T:
         raise typer.Exit(2) from None
     except InvalidData as exc:
         print_issues(exc.issues, as_json)
+        raise typer.Exit(1) from None
+    except RemoteFailure as exc:
+        err(f"error: {exc}")
         raise typer.Exit(1) from None
 
 

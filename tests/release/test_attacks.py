@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from corpus.cli import app
 from corpus.release.release import release
+from fixtures_net import echo_server
 from fixtures_synth import synth
 from fixtures_tree import lock_held_elsewhere, state
 
@@ -30,6 +31,7 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_repo(tmp_path_factory.mktemp("released") / "repo")
     release(root, "1.0.0", today=TODAY)
     synth.write_export(root / "big-export.json", 6, seed=1)
+    (root / "articles.jsonl").write_text('{"id": "a1", "text": "Caracas, Tuesday. Two ships arrived."}\n')
     return root
 
 
@@ -78,16 +80,38 @@ OUT_CASES: list[tuple[str, OUT, str]] = [
     ("a v-prefixed version", lambda r: "build/v3.1.4", "made only by `corpus release`"),
     ("someone else's folder", _stranger, "did not make and is not empty"),
     ("a symlink to annotations/", _link_to_annotations, "inside annotations/"),
+    ("inside a release's twin", lambda r: "build/1.0.0-standoff/rh", "version-named folders under build/"),
+    ("a new folder in annotations/", lambda r: "annotations/x", "inside annotations/"),
+    ("a new folder in seeds/", lambda r: "seeds/x", "inside seeds/"),
+    ("a new folder in schema/", lambda r: "schema/x", "inside schema/"),
+    ("a new folder in src/", lambda r: "src/x", "inside src/"),
+    ("a dangling symlink", lambda r: _dangling(r), "is a symlink to nothing"),
 ]
 
 
-@pytest.mark.parametrize("command", ["build", "stream-build"])
+def _dangling(root: Path) -> str:
+    link = root.parent / "dangling"
+    link.symlink_to(root.parent / "nowhere" / "deeper")
+    return str(link)
+
+
+WRITER_ARGS: dict[str, Callable[[str], list[str]]] = {
+    "build": lambda out: ["build", "--out", out],
+    "stream-build": lambda out: ["stream-build", "big-export.json", "--out", out],
+    "rehydrate": lambda out: ["rehydrate", "build/1.0.0-standoff", "--texts", "seeds", "--out", out],
+    "preannotate": lambda out: ["preannotate", "--input", "articles.jsonl", "--out", out],
+}
+
+
+@pytest.mark.parametrize("command", list(WRITER_ARGS))
 @pytest.mark.parametrize(("case", "out", "message"), OUT_CASES, ids=[c[0] for c in OUT_CASES])
 def test_out_refusals_write_and_lose_nothing(repo: Path, command: str, case: str, out: OUT, message: str) -> None:
+    """Every command writing a folder, against every forbidden target: one rule (core.outputs.check_out)."""
     target = out(repo)
     before = state(repo)
-    args = ["build", "--out", target] if command == "build" else ["stream-build", "big-export.json", "--out", target]
-    code, output = invoke(args)
+    if command == "rehydrate" and case == "someone else's folder":
+        message = "already exists"  # rehydrate writes only a new folder
+    code, output = invoke(WRITER_ARGS[command](target))
     assert code == 2 and message in output, output
     assert output.count("\n") == 1  # one line
     assert state(repo) == before
@@ -104,6 +128,36 @@ def test_build_version_records_the_version_but_never_makes_a_version_folder(repo
     again = invoke(["build"])  # replaces its own build/dev
     assert again[0] == 0, again[1]
     assert release(repo, "1.1.0", today=TODAY).name == "1.1.0"  # nothing blocks the next release
+
+
+# ---- read-only commands (and builds) never remove a user's file that merely looks like a temp -----------------
+def test_no_command_removes_a_users_file_that_looks_like_a_leftover(repo: Path, tmp_path: Path) -> None:
+    """The reported case: `touch .notes.old-2023 annotations/.thesis.tmp-$$-draft; mkdir .dev.abcdefgh`, then
+    validate, verify, build and build --out elsewhere: every file stays (no corpus run recorded any of them)."""
+    elsewhere = tmp_path / "any" / "dir"
+    elsewhere.mkdir(parents=True)
+    files = [repo / ".notes.old-2023", repo / "annotations" / f".thesis.tmp-{os.getpid()}-draft",
+             repo / "build" / ".tmp-1.1.0-4242-mine", repo / "build" / ".corpus-out.mine",
+             repo / "seeds" / ".001.txt.tmp-77-notes", elsewhere / ".notes.old-2023",
+             elsewhere / f".new.tmp-{os.getpid()}-x", elsewhere / ".corpus-tmp.notes"]
+    folders = [repo / ".dev.abcdefgh", repo / "build" / ".dev.abcdefgh", elsewhere / ".new.old-1"]
+    for path in files:
+        path.write_text("a user's notes")
+    for path in folders:
+        path.mkdir()
+        (path / "draft.txt").write_text("a user's draft")
+    for args in (["validate"], ["verify", "build/1.0.0"], ["build"], ["build", "--out", str(elsewhere / "new")]):
+        invoke(args)
+        assert all(p.read_text() == "a user's notes" for p in files), args
+        assert all((p / "draft.txt").read_text() == "a user's draft" for p in folders), args
+    assert (elsewhere / "new" / "SHA256SUMS").is_file() and (repo / "build" / "dev" / "SHA256SUMS").is_file()
+
+
+def test_a_version_named_folder_holding_another_version_is_not_valid(repo: Path) -> None:
+    """The reported case: build/1.2.0 holding release 1.0.0 (a copy, or a folder renamed by hand)."""
+    shutil.copytree(repo / "build" / "1.0.0", repo / "build" / "1.2.0")
+    code, output = invoke(["validate"])
+    assert code == 1 and "build/1.2.0/manifest.json" in output and "[build.version-mismatch]" in output, output
 
 
 # ---- damaged release folders: verify (and publish, which verifies first) -------------------------------------
@@ -221,6 +275,19 @@ def test_label_studio_network_errors_are_one_line(repo: Path, case: str, url: st
                                                     "CORPUS_ROOT": str(repo)})
         assert code == 2 and message in output and output.count("\n") == 1, output
         assert SECRET not in output
+    assert state(repo) == before
+
+
+def test_label_studio_echoing_the_authorization_header_never_prints_the_key(repo: Path) -> None:
+    """A server whose error page quotes the request's headers (Authorization: Token KEY): `ls pull` and `ls push`
+    say which server answered what, with the key scrubbed."""
+    before = state(repo)
+    with echo_server() as url:
+        for command in ["pull", "push"]:
+            code, output = invoke(["ls", command], env={"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": SECRET,
+                                                        "CORPUS_ROOT": str(repo)})
+            assert code == 2 and f"Label Studio at {url} answered HTTP 502" in output, output
+            assert SECRET not in output and "3f9a1c" not in output and "***" in output, output
     assert state(repo) == before
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus.core import tempfiles
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.models import Document
 from corpus.gold.adjudicate import TODO, adjudicate_repo
@@ -334,7 +335,21 @@ def test_validate_tidies_what_killed_runs_left_unless_a_writer_holds_the_lock(re
     leftover = root / "build" / f".dev.tmp-{dead}-x1"
     with repo_lock(root):
         leftover.mkdir()
+        record = {"pid": dead, "start": 1, "name": leftover.name}  # what a killed run recorded (core.tempfiles)
+        tempfiles.record_path(leftover).write_bytes(json.dumps(record).encode())
         assert tidy(root) is False and leftover.exists()  # a writer holds the lock: nothing is touched
     with pytest.raises(UserError):
         cli_validate([root / "annotations" / "nope.txt"])  # any validate run, even one that fails
-    assert not leftover.exists()
+    assert not leftover.exists() and not tempfiles.record_path(leftover).exists()
+
+
+@pytest.mark.parametrize("name", ["export-x-20260101T000000Z.json", "gold.jsonl", "sources.toml"])
+def test_a_folder_named_like_a_data_file_is_not_valid(repo: tuple[Path, list[Document]], tmp_path: Path,
+                                                      name: str) -> None:
+    """`stream-build` refuses a folder given as its export; `validate` must not call the same folder valid."""
+    root, _ = repo
+    folder = tmp_path / name
+    folder.mkdir()
+    result = _cli(root, "validate", str(folder))
+    assert result.returncode == 1 and "[file.not-regular]" in result.stderr and name in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

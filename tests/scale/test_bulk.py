@@ -232,7 +232,7 @@ def test_usage_errors(tmp_path: Path, inputs: dict[str, Path]) -> None:
         bulk.bulk_suggest(inputs["jsonl"], tmp_path / "o", address="127.0.0.1:6379")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "keep.txt").write_text("x")
-    with pytest.raises(UserError, match="not an empty folder"):
+    with pytest.raises(UserError, match="is not empty"):
         bulk.bulk_suggest(inputs["jsonl"], tmp_path / "full")
     assert (tmp_path / "full" / "keep.txt").read_text() == "x"
 

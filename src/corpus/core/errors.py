@@ -43,3 +43,8 @@ class InvalidData(Exception):
     def __init__(self, issues: list[Issue]):
         super().__init__(f"{len(issues)} problem(s)")
         self.issues = issues
+
+
+class RemoteFailure(Exception):
+    """A server failed, refused or did not answer in time, so the command could not finish: one line (scrubbed of
+    secrets), exit 1, never a traceback. Nothing was published when it is raised before the first upload."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import orjson
 
-from corpus.core import faults
+from corpus.core import faults, tempfiles
 
 _UMASK = os.umask(0o022)  # the process umask: reading it means setting it, so set it straight back
 os.umask(_UMASK)
@@ -18,10 +17,10 @@ os.umask(_UMASK)
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target.
 
-    The temp name carries the writer's pid (`.NAME.tmp-PID-XXXXXXXX`) so what a killed run left is recognisable
-    and removable (corpus.core.outputs.sweep)."""
+    The temp (`.NAME.tmp-PID-XXXXXXXX`) is recorded as this process's (corpus.core.tempfiles) while it exists, so
+    what a killed run left is removed by the next run and nothing else ever is."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent)
+    fd, tmp = tempfiles.make_file(path.parent, f".{path.name}.tmp-{os.getpid()}-")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -30,8 +29,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file gets the mode open() would give
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+        tempfiles.forget(tmp)
         raise
+    tempfiles.forget(tmp)
     faults.wrote(f"write {path.name}")
 
 

@@ -3,14 +3,15 @@ repository, adjudicate, agreement, ls pull), so no two of them ever interleave t
 
 The lock is `build/.lock` (an flock: the kernel drops it when its holder dies, even by kill -9). Whoever takes it
 first completes what a killed writer journaled (corpus.core.transaction) and removes the temp files and folders
-killed runs left in build/, annotations/ and the repository root (corpus.core.outputs.sweep). The commands that
+killed runs made and recorded in build/, annotations/, seeds/, schema/ and the repository root
+(corpus.core.outputs.sweep: only recorded temps of processes that are gone; never a user's file). The commands that
 only read (validate, verify) do the same through `tidy` when the lock is free, and never wait for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -65,5 +66,23 @@ def tidy(root: Path) -> bool:
 def recover(root: Path) -> None:
     """With the lock held: finish journaled transactions, then sweep leftovers (journals first: they name temps)."""
     transaction.recover(root / "build")
-    for folder in (root / "build", root / "annotations", root):
-        outputs.sweep(folder, locked=True)
+    for folder in (root / "build", root / "annotations", root / "seeds", root / "schema", root):
+        outputs.sweep(folder)
+
+
+@contextmanager
+def output_folder(out: Path, command: str, root: Path, new_only: bool = False) -> Iterator[tuple[Path, Path]]:
+    """(checked output path, recorded temp folder beside it) for a command writing a whole folder: the one output
+    rule (core.outputs.check_out), under the repository lock when the output is inside the repository. Write into
+    the temp folder; on a normal exit it replaces the output in one transaction and is marked as made here, on an
+    exception it is removed. A new writer (`export --out`, `score --out`) can use this and nothing else."""
+    inside = outputs.inside_repo(out, root)
+    with repo_lock(root) if inside else nullcontext():
+        target = outputs.check_out(out, root, command, new_only=new_only)
+        tmp = outputs.prepare(target, locked=inside)
+        try:
+            yield target, tmp
+        except BaseException:
+            outputs.discard(tmp)
+            raise
+        outputs.replace(tmp, target)

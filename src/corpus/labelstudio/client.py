@@ -18,6 +18,7 @@ import httpx
 from corpus import __version__ as corpus_version
 from corpus.core import models
 from corpus.core.errors import UserError
+from corpus.core.scrub import scrub
 from corpus.labelstudio import config as c
 from corpus.labelstudio.results import layers_to_results
 
@@ -54,18 +55,19 @@ def shown_url(url: str) -> str:
 
 
 @contextmanager
-def reaching(url: str) -> Iterator[None]:
-    """Network failures as one line naming the server (exit 2), never an httpx or SDK traceback."""
+def reaching(url: str, token: str | None = None) -> Iterator[None]:
+    """Network failures as one line naming the server (exit 2), never an httpx or SDK traceback; what the server
+    answered is scrubbed of `token` and of anything like a credential (a server may echo the request's headers)."""
     try:
         yield
     except httpx.HTTPError as exc:  # connection refused, DNS, timeouts, protocol errors
-        reason = str(exc) or type(exc).__name__
+        reason = scrub(str(exc), [token]) or type(exc).__name__
         raise UserError(f"cannot reach Label Studio at {shown_url(url)}: {reason}") from None
     except Exception as exc:
         status = getattr(exc, "status_code", None)
         if type(exc).__name__ != "ApiError" or status is None:  # the SDK's HTTP error; anything else is a bug
             raise
-        body = " ".join(str(getattr(exc, "body", "") or "").split())[:200]
+        body = scrub(" ".join(str(getattr(exc, "body", "") or "").split()), [token])[:200]
         raise UserError(f"Label Studio at {shown_url(url)} answered HTTP {status}"
                         + (f": {body}" if body else "")) from None
 

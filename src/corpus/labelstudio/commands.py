@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from corpus.core import outputs
 from corpus.core.errors import InvalidData, UserError
 from corpus.core.io import atomic_write_bytes, repo_root
 from corpus.ingest.clean import load_documents
@@ -99,7 +100,11 @@ def pull(ls: LabelStudio, title: str, root: Path, now: datetime | None = None) -
     path = export_path(root, title, now)
     if path.exists():
         raise UserError(f"{path} already exists; exports are never overwritten (wait a second and pull again)")
+    if not os.path.lexists(path.parent):
+        path.parent.mkdir(parents=True)  # a new repository's first pull
+    outputs.check_out(path, root, "corpus ls pull", home="annotations")  # the output-safety rule, for one file
     data = client.snapshot_export(ls, pid, title=path.stem)
+    outputs.check_out(path, root, "corpus ls pull", home="annotations")  # the export may take minutes
     atomic_write_bytes(path, data)
     return path
 
@@ -123,7 +128,7 @@ def replay(ls: LabelStudio, export: Path, title: str) -> tuple[int, int]:
 def cli_push(project: str) -> None:
     root = repo_root()
     url, token = remote_or_local(root)
-    with client.reaching(url):
+    with client.reaching(url, token):
         ls = client.connect(url, token)
         client.find_project(ls, project)  # reach the server (and try the token) before the slow pre-annotation
         tasks, instructions = build_tasks(root), instructions_html(root)
@@ -134,14 +139,14 @@ def cli_push(project: str) -> None:
 def cli_pull(project: str, root: Path | None = None) -> None:
     root = root or repo_root()
     url, token = remote_or_local(root)
-    with client.reaching(url):
+    with client.reaching(url, token):
         path = pull(client.connect(url, token), project, root)
     typer.echo(f"stored {path}")
 
 
 def cli_replay(export: Path, project: str) -> None:
     url, token = remote()
-    with client.reaching(url):
+    with client.reaching(url, token):
         pid, n = replay(client.connect(url, token), export, project)
     typer.echo(f"replayed {n} task(s) from {export.name} into project {project!r} (id {pid})")
 

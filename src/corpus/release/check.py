@@ -23,6 +23,8 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
+
 from corpus.core import outputs, repolock
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root
@@ -124,7 +126,13 @@ def kind_of(path: Path, root: Path) -> tuple[str, list[Issue]]:
     return "sources", []
 
 
+FILE_SUFFIXES = (".json", ".jsonl", ".ndjson", ".toml", ".txt", ".html", ".htm", ".parquet")
+
+
 def validate_path(path: Path, root: Path, documents: Sequence[Document]) -> list[Issue]:
+    if path.is_dir() and path.suffix.lower() in FILE_SUFFIXES:  # `stream-build` refuses it too: never "valid"
+        return [Issue(str(path), "-", "-", "-", f"is a folder named like a {path.suffix} file: give the file "
+                      "itself (an export, gold, decisions or sources file)", "file.not-regular")]
     if path.is_dir():
         if (path / "SHA256SUMS").exists() or (path / "manifest.json").exists():
             return verify_folder(path)
@@ -169,8 +177,24 @@ def validate_repo(root: Path) -> list[Issue]:
     issues = (drift(root / "schema") + input_issues(root, documents, progress) + validate_provenance(root, progress)
               + stray_folders(root))
     for folder in release_folders(root):
-        issues += verify_folder(folder)
+        issues += verify_folder(folder) + version_name_issues(folder)
     return issues
+
+
+def version_name_issues(folder: Path) -> list[Issue]:
+    """A version-named folder of build/ must hold that version (X.Y.Z, or its twin X.Y.Z-standoff): a copy or a
+    folder renamed by hand would block or impersonate a release."""
+    try:
+        manifest = orjson.loads((folder / "manifest.json").read_bytes())
+        version, variant = manifest["version"], manifest.get("variant", "full")
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return []  # verify_folder reports an unreadable manifest
+    expected = f"{version}-standoff" if variant == "standoff" else str(version)
+    if folder.name == expected:
+        return []
+    return [Issue(f"build/{folder.name}/manifest.json", "-", "-", "version", f"the folder is named {folder.name!r} but "
+                  f"holds version {version!r} ({variant}): only `corpus release` makes version-named folders",
+                  "build.version-mismatch")]
 
 
 def _unique(issues: list[Issue]) -> list[Issue]:

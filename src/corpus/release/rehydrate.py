@@ -8,9 +8,6 @@ reported, never guessed. Nothing is written unless everything is placed, or `--a
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,9 +18,10 @@ from typing import Any
 import orjson
 import typer
 
+from corpus.core import outputs, repolock
 from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import atomic_write_bytes, dump_json, sha256_bytes, sha256_file
+from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_bytes, sha256_file
 from corpus.core.models import Document, EntityMention, ReleaseManifest
 from corpus.ingest.clean import clean_bytes
 from corpus.release.align import Anchor, Placed, realign
@@ -241,14 +239,16 @@ def _issues(report: Mapping[str, Any]) -> list[Issue]:
     return issues
 
 
+COMMAND = "corpus rehydrate"
+
+
 def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = False) -> Outcome:
     """Rebuild a full release folder at `out` from a standoff folder and a folder of the user's copies."""
     if not standoff.is_dir():
         raise UserError(f"{standoff} is not a folder")
     if not texts.is_dir():
         raise UserError(f"--texts {texts} is not a folder")
-    if out.exists():
-        raise UserError(f"--out {out} already exists; rehydrate into a new folder")
+    outputs.check_out(out, repo_root(), COMMAND, new_only=True)  # before any work; again under the lock
     manifest = read_manifest(standoff)
     if manifest.variant != "standoff":
         raise UserError(f"{standoff} is not a text-free (standoff) release folder")
@@ -262,17 +262,10 @@ def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = Fals
     complete = not _issues(report)
     if not complete and not allow_partial:
         raise InvalidData(_issues(report))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with repolock.output_folder(out, COMMAND, repo_root(), new_only=True) as (_, tmp):
         atomic_write_bytes(tmp / REPORT, dump_json(report))
         if rebuilt["documents"]:
             write_full(standoff, tmp, rebuilt, manifest, complete)
-        tmp.chmod(0o755)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Outcome(out, report, complete)
 
 

@@ -15,14 +15,13 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import typer
 
-from corpus.core import faults
+from corpus.core import faults, tempfiles
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root
 from corpus.core.models import ReleaseManifest
@@ -115,8 +114,7 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
         if issues:
             raise InvalidData(issues)
         target = build_dir / version
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-{os.getpid()}-", dir=build_dir))
-        tmp.chmod(0o755)  # mkdtemp makes it private; a release folder is for everyone to read
+        tmp = tempfiles.make_dir(build_dir, f".tmp-{version}-{os.getpid()}-")  # recorded: a kill leaves it swept
         faults.wrote(f"mkdir {tmp.name}")
         try:
             build_fn(root, tmp, version, released)
@@ -148,10 +146,14 @@ def release(root: Path, version: str, today: str | None = None, *, build_fn: Bui
                                                      sheet_path: sheet_text})
             except BaseException:
                 shutil.rmtree(twin_tmp, ignore_errors=True)
+                tempfiles.forget(twin_tmp)
                 raise
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            tempfiles.forget(tmp)
             raise
+        tempfiles.forget(tmp)
+        tempfiles.forget(twin_tmp)
         return target
 
 

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from corpus.core import tempfiles
 from corpus.core.errors import InvalidData, UserError
 from corpus.core.io import atomic_write_bytes, dump_json, sha256_bytes, sha256_file
 from corpus.core.models import AnnotationSet, Document, ReleaseFile, ReleaseManifest, Source, SourceField
@@ -287,8 +287,7 @@ def prepare_twin(root: Path, tmp: Path, target: Path) -> tuple[Path, Path]:
     if twin.exists():
         raise UserError(f"{twin} already exists: a released version is immutable, pick a new version")
     sources = load_sources(root) if (root / "seeds" / SOURCES_NAME).is_file() else {}
-    twin_tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{twin.name}-", dir=target.parent))
-    twin_tmp.chmod(0o755)
+    twin_tmp = tempfiles.make_dir(target.parent, f".tmp-{twin.name}-")  # recorded: a kill leaves it swept
     try:
         write_standoff(tmp, twin_tmp, sources)
         issues = verify_folder(twin_tmp)
@@ -299,6 +298,7 @@ def prepare_twin(root: Path, tmp: Path, target: Path) -> tuple[Path, Path]:
                 path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     except BaseException:
         shutil.rmtree(twin_tmp, ignore_errors=True)
+        tempfiles.forget(twin_tmp)
         raise
     return twin_tmp, twin
 
@@ -321,4 +321,5 @@ def rename_with_twin(root: Path, tmp: Path, target: Path) -> Path:
             raise
     finally:
         shutil.rmtree(twin_tmp, ignore_errors=True)
+        tempfiles.forget(twin_tmp)
     return twin

@@ -108,7 +108,7 @@ def live_tasks(root: Path, project: str = PROJECT) -> tuple[dict[str, dict[str, 
     except UserError:
         return None, "Label Studio: no server running (local state only)"
     try:
-        with client.reaching(url):
+        with client.reaching(url, token):
             ls = client.connect(url, token)
             pid = client.find_project(ls, project)
             if pid is None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,8 +30,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpus.core import outputs, tempfiles
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import sha256_bytes
+from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import ID_MAX_LENGTH
 from corpus.ingest import clean
 from corpus.scale import engines
@@ -397,10 +397,13 @@ def _results(articles: Path, engine: str, workers: int | None, address: str | No
 
 
 def _output_dir(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """A recorded temp folder beside `out` (new or empty), once the output-safety rule (core.outputs) allows it."""
+    out = outputs.check_out(out, repo_root(), "corpus preannotate")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"{out} is not an empty folder; write the suggestions into a new one")
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    outputs.sweep(out.parent)  # what killed runs of this package recorded there, and nothing else
+    return tempfiles.make_dir(out.parent, f".{out.name}.tmp-{os.getpid()}-", mode=0o700)
 
 
 def bulk_suggest(articles: Path, out: Path, engine: str = "local", workers: int | None = None,
@@ -431,12 +434,14 @@ def bulk_suggest(articles: Path, out: Path, engine: str = "local", workers: int 
         result.rows = writer.total
         if result.issues and not allow_invalid:
             raise InvalidData(result.issues)
-        tmp.chmod(0o755)  # mkdtemp made it private; the folder is meant to be read by others
+        tmp.chmod(0o755)  # made private; the folder is meant to be read by others
         if out.exists():
             out.rmdir()
         tmp.rename(out)
+        tempfiles.forget(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        tempfiles.forget(tmp)
         raise
     result.out = out
     result.seconds = time.perf_counter() - started
@@ -456,6 +461,7 @@ def cli_bulk(articles: Path, out: Path, engine: str, workers: int | None, addres
     """`corpus preannotate --input ARTICLES --out DIR`: a progress bar over the input, then one summary line."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    outputs.check_out(out, repo_root(), "corpus preannotate")  # before the bar draws; again before writing
     layout = (BarColumn(), TaskProgressColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*layout, transient=True) as bar:
         job = bar.add_task("suggest", total=input_extent(articles))
