@@ -26,6 +26,7 @@ from corpus.core.models import Document
 from corpus.gold.validate import validate_export
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client
+from corpus.labelstudio.commands import remote_or_local
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -183,8 +184,6 @@ def as_records(found: Sequence[Problem]) -> list[dict[str, Any]]:
 
 
 def _connect(root: Path, project: str) -> tuple[LabelStudio, str, int]:
-    from corpus.labelstudio.commands import remote_or_local
-
     url, token = remote_or_local(root)
     with client.reaching(url):
         ls = client.connect(url, token)
