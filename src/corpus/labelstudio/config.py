@@ -160,8 +160,9 @@ def build_config() -> str:
     view = ET.Element("View")
     columns = ET.SubElement(view, "View", style=COLUMNS_STYLE)
     left = ET.SubElement(columns, "View", style=TEXT_COLUMN_STYLE)
-    ET.SubElement(left, "Header", value=f"{LABEL_FIRST} (a region you draw is selected at once; "
-                                        f"{UNSELECT_KEY.upper()} or Esc unselects it)", size="6")
+    ET.SubElement(left, "Header", value=f"{LABEL_FIRST}. Keys: those shown on the labels and choices, and Label "
+                                        f"Studio's own ({UNSELECT_KEY.upper()} unselects, Backspace deletes the "
+                                        "selected region, Ctrl+Enter submits); no other key does anything", size="6")
     _labels(left, NER, tx.ENTITY_TYPES)
     _labels(left, CLAIM, (tx.Label(tx.CLAIM_LABEL, "A quantity expression stated as a fact or claim.",
                                    CLAIM_HOTKEY, CLAIM_COLOR),))
