@@ -17,7 +17,8 @@ from corpus.labelstudio import config as c
 FRONT_MATTER_RE = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 def view_notes() -> str:
-    """How to work in the labeling view of Label Studio 1.23.2: only gestures the browser test performs."""
+    """How to work in the labeling view of Label Studio 1.23.2: only gestures tests/integration/test_browser.py
+    performs (or, for the unit list, what it measured)."""
     labels = ", ".join(f"**{c.key_name(key)}** {name}" for name, key in c.label_hotkeys().items())
     fields = "\n".join(f"  - {name}: {c.field_keys(name)}" for name in c.FIELD_HOTKEYS)
     return f"""\
@@ -31,10 +32,11 @@ def view_notes() -> str:
   Otherwise click the region. **{c.UNSELECT_KEY.upper()}** unselects it, **Backspace** deletes the selected region.
 - A selected CLAIM's or STANCE's fields have Shift+letter keys. **No key works while the cursor is in a box**
   (value, value_max): set the choices first, type the number last. Keys never type into a box or change another
-  field. The unit is a drop-down: click it, type the first letters, press Enter.
+  field. Units without a key: click the unit list, then click the unit (do not type while the list is open:
+  the keys act on the labels and the region instead).
 {fields}
-- Relations: with the CLAIM or STANCE selected, press **Alt+R** (or "Create Relation" in the region's Info panel),
-  then click the entity (click again if the first click only clears a text selection). In the **Relations** tab,
+- Relations: with the CLAIM or STANCE selected, click **Create Relation** (the first button in the region's Info
+  panel), then click the entity (click again if the first click only clears a text selection). In the **Relations** tab,
   hover the relation, click its labels button and pick its one label, `claimed_by` or `holds`. Label Studio
   accepts a relation without a label; `corpus ls pull` lists it as a problem with a link to the task.
 - Suggestions (pre-annotations) are loaded as your starting point: fix or delete every one you disagree with.
