@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -300,25 +301,106 @@ def test_annotate_prints_how_to_annotate_and_pull_without_secrets(annotated: tup
     assert (run.state / "data" / server.CREDENTIALS).stat().st_mode & 0o077 == 0
 
 
-def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) -> None:
-    run, shots_dir = annotated
-    creds = orjson.loads((run.state / "data" / server.CREDENTIALS).read_bytes())
+@contextmanager
+def browser_page() -> Iterator[Page]:
+    """A page of a fresh chromium (launch() gives it its own temporary profile); fails, never skips."""
     try:
         pw = sync_playwright().start()
-        # launch() gives the browser a fresh temporary profile (its own --user-data-dir)
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
     except Exception as exc:  # the browser must start: fail, never skip
         pytest.fail(f"chromium could not start: {exc}", pytrace=False)
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         context.set_default_timeout(30_000)
-        page = context.new_page()
-        shot = Shots(page, shots_dir)
-        plan = plan_for(run.root)
-        gestures = annotate_in_browser(page, shot, run.url, creds["username"], creds["password"], plan)
+        yield context.new_page()
     finally:
         browser.close()
         pw.stop()
+
+
+def log_in(page: Page, url: str, email: str, password: str) -> None:
+    page.goto(f"{url}/user/login/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(lambda u: "/user/login" not in u)
+
+
+def select_after_create(page: Page) -> None:
+    """The per-browser setting the instructions ask for: select a region right after drawing it."""
+    page.locator("button[aria-label='Settings']").click()
+    page.get_by_text("Select region after creating it").click()
+    title = page.get_by_text("Labeling Interface Settings")
+    for _ in range(3):  # the dialog may still be opening when the first Escape arrives
+        page.keyboard.press("Escape")
+        try:
+            title.wait_for(state="hidden", timeout=2_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    title.wait_for(state="hidden")
+
+
+def test_gestures_with_the_config_before_issue_28(annotated: tuple[Annotate, Path]) -> None:
+    """The same claim and STANCE span with the previous config, in its own project: measures BEFORE."""
+    run, shots_dir = annotated
+    creds = orjson.loads((run.state / "data" / server.CREDENTIALS).read_bytes())
+    ls = client.connect(run.url, creds["token"])
+    old = (ROOT / "tests" / "data" / "labelstudio" / "labelstudio-before-issue-28.xml").read_text(encoding="utf-8")
+    (doc,) = [d for d in load_documents(run.root) if d.doc_id == EN]
+    project = ls.projects.create(title="before-issue-28", label_config=old)
+    client.import_tasks(ls, int(project.id), [client.build_task(doc)])
+    gestures = Gestures()
+    with browser_page() as page:
+        shot = Shots(page, shots_dir.parent / "before-screenshots")
+        log_in(page, run.url, creds["username"], creds["password"])
+        page.goto(f"{run.url}/projects/{project.id}/data")
+        page.get_by_text("Label All Tasks").click()
+        page.get_by_text("Venezuela's leader pledges military cooperation").first.wait_for()
+        select_after_create(page)
+        shot("task")
+        for entity in (CLAIMANT, HOLDER):  # the task has no suggestions here
+            draw(page, "o", entity)
+            page.locator("span.htx-highlight", has_text=entity).first.wait_for()
+            page.keyboard.press(c.UNSELECT_KEY)
+
+        gestures.start("claim")
+        draw(page, "c", CLAIM, gestures)
+        page.get_by_text("Selected CLAIM").wait_for()
+        gestures.click(page.locator("input[name=claim_value]"))
+        gestures.type(page, "12")
+        gestures.click(page.locator(".lsf-choices_layout_select [data-testid=select-trigger] >> visible=true"))
+        gestures.click(page.get_by_role("option", name="country", exact=True))
+        gestures.click(page.get_by_text("qualifier (keys").first)  # off the drop-down, back to the form
+        gestures.key(page, "3")  # the qualifier's digit key: at_least
+        gestures.click(choices_under(page, "kind").get_by_text("count", exact=True))
+        state = field_state(page)
+        assert state == {"value": "12", "value_max": "", "unit": "country", "checked": ["at_least", "count"]}, state
+        shot("claim")
+        gestures.start("claim relation")
+        relate(page, gestures, CLAIMANT, "claimed_by")
+
+        gestures.start("stance")
+        draw(page, "s", EVIDENCE, gestures)
+        page.get_by_text("Selected STANCE").wait_for()
+        gestures.click(choices_under(page, "stance_target").get_by_text("maduro_government", exact=True))
+        gestures.key(page, "a")  # the polarity's key: against
+        assert checked(page) == ["against", "maduro_government"]
+        gestures.start("stance relation")
+        relate(page, gestures, HOLDER, "holds")
+        shot("stance")
+    measured = {step: tuple(gestures.counts[step]) for step in BEFORE}
+    print("gestures before issue 28 (drags, clicks, keys):", measured)
+    assert measured == BEFORE
+
+
+def test_an_annotators_round_trip_in_chromium(annotated: tuple[Annotate, Path]) -> None:
+    run, shots_dir = annotated
+    creds = orjson.loads((run.state / "data" / server.CREDENTIALS).read_bytes())
+    with browser_page() as page:
+        shot = Shots(page, shots_dir)
+        plan = plan_for(run.root)
+        gestures = annotate_in_browser(page, shot, run.url, creds["username"], creds["password"], plan)
 
     # `corpus ls pull` finds the local server through the state file, no environment needed
     pulled = subprocess.run(corpus_cmd("ls", "pull"), env=corpus_env(run.root), cwd=run.root, text=True,
@@ -452,12 +534,7 @@ def relate(page: Page, gestures: Gestures, to_surface: str, label: str) -> None:
 
 def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password: str, plan: Plan) -> Gestures:
     gestures = Gestures()
-    page.goto(f"{url}/user/login/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    shot("login")
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(lambda u: "/user/login" not in u)
+    log_in(page, url, email, password)
     page.goto(f"{url}/projects/")
     page.get_by_text("venezuela-russia-news").first.click()
 
@@ -479,11 +556,7 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
     shot("instructions")
     page.keyboard.press("Escape")
     page.get_by_text("Labeling Instructions").wait_for(state="hidden")
-    # the per-browser setting the instructions ask for: select a region right after drawing it
-    page.locator("button[aria-label='Settings']").click()
-    page.get_by_text("Select region after creating it").click()
-    shot("settings")
-    page.keyboard.press("Escape")
+    select_after_create(page)
 
     # English task from the label stream: its suggestions are there
     page.get_by_text("Venezuela's leader pledges military cooperation").first.wait_for()
