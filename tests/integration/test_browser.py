@@ -48,9 +48,9 @@ CLAIMANT = "State Department"
 EVIDENCE = "undermining democratic institutions to hold onto power"  # a STANCE span, held by HOLDER
 HOLDER = "European Union"
 # (drags, clicks, keys) of the same steps with the config before issue 28 (digit keys for the qualifier, f/a for
-# the polarity, no key for unit, kind or target): the claim and its relation as this test's previous version did
-# them; the STANCE span as its key, a drag, a click for the target and a key for the polarity; its relation as
-# the claim's without the click on the Relations tab, which stays open.
+# the polarity, no key for unit, kind or target), measured by test_gestures_with_the_config_before_issue_28: the
+# claim and its relation as this test's previous version did them; the STANCE span by its key, a drag, a click
+# for the target and a key for the polarity; its relation like the claim's (the Relations tab stays open).
 BEFORE = {"claim": (1, 5, 4), "claim relation": (0, 6, 1), "stance": (1, 1, 2), "stance relation": (0, 5, 1)}
 STANCES = {"maduro_government": "against", "russia_venezuela_military_cooperation": "neutral",
            "us_policy_toward_venezuela": "not_addressed"}
