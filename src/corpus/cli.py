@@ -417,7 +417,8 @@ def ls_config(
 
 @ls_app.command("annotate")
 def ls_annotate(
-    port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port, kept for this repository's next starts (default: the kept "
+                                                  "one, else a free one). A taken port is an error.")] = None,
     foreground: Annotated[bool, typer.Option(help="Keep running until Ctrl-C or SIGTERM (--no-foreground: until "
                                                   "`corpus ls stop`).")] = True,
 ) -> None:
@@ -452,11 +453,29 @@ def ls_pull(
     """Take a snapshot export and store it verbatim under annotations/ (dated, never overwritten).
 
     The server is LABEL_STUDIO_URL (token: LABEL_STUDIO_API_KEY) when set, else the local one `corpus ls annotate`
-    is running.
+    is running. Then checks the stored export with `corpus validate`'s rules and lists each problem per annotator
+    with the task's URL and the fix (exit 1 when there are any; the export is stored either way).
     """
+    from corpus.gold import review
     from corpus.labelstudio import commands as mod
 
-    run(locked(lambda: mod.cli_pull(project=project)))
+    path = run(locked(lambda: mod.cli_pull(project=project)))
+    run(lambda: review.cli_check_pulled(path, project))
+
+
+@ls_app.command("review")
+def ls_review(
+    project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
+    as_json: JsonFlag = False,
+) -> None:
+    """The open problems per annotator, each with the task's URL in Label Studio and the fix (exit 1 when any).
+
+    Reads a fresh snapshot of the project (not stored) from the same server `corpus ls pull` uses, and marks each
+    task's problems in its `corpus_problems` column (the task list's "Problems" tab).
+    """
+    from corpus.gold import review
+
+    run(lambda: review.cli_review(project, as_json=as_json))
 
 
 @ls_app.command("replay")

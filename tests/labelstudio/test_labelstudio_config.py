@@ -99,12 +99,37 @@ def test_layout_text_and_fields_side_by_side_radios_and_single_relation_labels()
     choices = list(root.iter("Choices"))
     assert {ch.get("choice") for ch in choices} == {"single-radio"}
     assert root.find(f".//Choices[@name='{c.CLAIM_UNIT}']").get("layout") == "select"  # type: ignore[union-attr]
-    qualifier = root.find(f".//Choices[@name='{c.CLAIM_QUALIFIER}']")
-    assert qualifier is not None
-    assert [ch.get("hotkey") for ch in qualifier] == list(c.QUALIFIER_HOTKEYS)
+    for name, keys in c.FIELD_HOTKEYS.items():
+        group = root.find(f".//Choices[@name='{name}']")
+        assert group is not None
+        assert {ch.get("value"): ch.get("hotkey") for ch in group if ch.get("hotkey")} == keys
     label_keys = {lab.get("hotkey") for lab in root.iter("Label")}
     choice_keys = [ch.get("hotkey") for ch in root.iter("Choice") if ch.get("hotkey")]
     assert len(choice_keys) == len(set(choice_keys)) and not label_keys & set(choice_keys)
+
+
+def test_no_key_is_one_a_number_box_takes_or_label_studio_uses() -> None:
+    """A number box takes digits, '.', ',', '+', '-' and 'e': a hotkey among them would be typed into the value."""
+    root = ET.fromstring(c.build_config())
+    keys = [n.get("hotkey") or "" for n in root.iter() if n.tag in ("Label", "Choice") and n.get("hotkey")]
+    assert sorted(c.key_name(k) for k in keys) == sorted(c.key_name(k) for k in c.advertised_hotkeys())
+    assert len(keys) == len(set(keys))
+    for key in keys:
+        last = key.split("+")[-1]
+        assert last not in c.NUMBER_KEYS and last.lower() != "e", key
+        assert key != c.UNSELECT_KEY, key
+    # Label Studio gives each Label, Choice and Number without a key the next free key of LS_AUTO_KEYS: every
+    # one is taken, the ones no label uses by Filters in a hidden view (a Filter's key only focuses its box)
+    (hidden,) = [v for v in root.iter("View") if v.get("style") == "display: none"]
+    reserved = [f.get("hotkey") for f in hidden.iter("Filter")]
+    assert reserved == c.reserved_keys() and len(list(root.iter("Filter"))) == len(reserved)
+    assert set(c.LS_AUTO_KEYS) <= set(reserved) | set(keys)
+    assert set("0123456789e") <= set(reserved)
+    assert all(n.get("hotkey") is None for n in root.iter("Number"))
+    headers = " ".join(h.get("value") or "" for h in root.iter("Header"))
+    for name in c.FIELD_HOTKEYS:  # the header says exactly which key sets which value
+        assert c.field_keys(name) in headers, name
+    assert "Label first, then select" in headers and "Select text, then click" not in headers
     (relations,) = root.iter("Relations")
     assert relations.get("choice") == "single"
 

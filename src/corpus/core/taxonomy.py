@@ -26,7 +26,7 @@ ENTITY_TYPES: tuple[Label, ...] = (
     Label("GPE", "A country, city or state: Venezuela, Russia, Caracas.", "g", "#4363d8"),
     Label("LOC", "A non-political location: the Caribbean, La Orchila, the Western Hemisphere.", "l", "#f58231"),
     Label("NORP", "A nationality, religious or political group: Venezuelan, Chavistas, Russian.", "n", "#911eb4"),
-    Label("EVENT", "A named event: BRICS summit, Sovereign Caribbean 200.", "e", "#46f0f0"),
+    Label("EVENT", "A named event: BRICS summit, Sovereign Caribbean 200.", "v", "#46f0f0"),
     Label("LAW", "A named treaty, law or agreement: the Strategic Association and Cooperation Treaty.", "w", "#f032e6"),
     Label("WEAPON", "A named weapon system or military equipment: Su-30MK2, S-300, Igla-S.", "x", "#9a6324"),
 )

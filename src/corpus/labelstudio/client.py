@@ -29,8 +29,13 @@ if TYPE_CHECKING:
 # Studio's label stream prelabels a task only from predictions whose model_version equals the project's. Short,
 # because the prediction tab shows ~14 characters; the exact suggester of each task is in its meta.suggested_by.
 MODEL_VERSION = f"corpus-{corpus_version}"
-# Technical task fields kept in `data` (the converter reads them) but hidden from the task list's default tab.
-HIDDEN_COLUMNS = ("tasks:data.raw_sha256", "tasks:data.guidelines_version")
+# The task list opens on what a person looks for: doc_id, title, language, the annotation state and any problem
+# `corpus ls pull` found. Every other column (the text, prediction JSON, upload file name, hashes) is hidden.
+SHOWN_COLUMNS = ("tasks:id", "tasks:data.doc_id", "tasks:data.title", "tasks:data.language",
+                 "tasks:total_annotations", "tasks:cancelled_annotations", "tasks:annotators",
+                 "tasks:completed_at", "tasks:data.corpus_problems")
+PROBLEMS_FIELD = "corpus_problems"
+TASKS_TAB, PROBLEMS_TAB = "Tasks", "Problems"
 
 SNAPSHOT_OPTIONS: dict[str, Any] = {
     "predictions": {"only_id": False},
@@ -102,11 +107,54 @@ def ensure_project(ls: LabelStudio, title: str, label_config: str | None = None,
                                      description="Venezuela-Russia news corpus (config generated from the taxonomy)")
         pid = int(project.id)  # type: ignore[arg-type]
         ls.projects.update(id=pid, **settings)
-        ls.views.create(project=pid, data={"title": "Tasks",
-                                           "hiddenColumns": {"explore": list(HIDDEN_COLUMNS), "labeling": []}})
         return pid, True
     ls.projects.update(id=pid, label_config=xml, **settings)
     return pid, False
+
+
+def dm_columns(ls: LabelStudio, pid: int) -> list[str]:
+    """The data manager's column ids for the project ("tasks:data.doc_id", "tasks:total_annotations", ...)."""
+    response = ls._client_wrapper.httpx_client.request("api/dm/columns", method="GET", params={"project": pid})
+    response.raise_for_status()
+    columns = response.json().get("columns") or []
+    return [f"{c['target']}:{c['parent'] + '.' if c.get('parent') else ''}{c['id']}" for c in columns
+            if isinstance(c, dict) and c.get("target") and c.get("id")]
+
+
+def set_task_list(ls: LabelStudio, pid: int) -> None:
+    """Two tabs, made or brought up to date: every task with only SHOWN_COLUMNS, and the tasks with problems.
+
+    Run after an import: the data manager knows a task field's column only once a task has it.
+    """
+    shown = set(SHOWN_COLUMNS)
+    hidden = [c for c in dm_columns(ls, pid) if c not in shown]
+    layout = {"hiddenColumns": {"explore": hidden, "labeling": hidden}, "columnsDisplayType": {}}
+    problems_filter = {"conjunction": "and", "items": [
+        {"filter": f"filter:tasks:data.{PROBLEMS_FIELD}", "operator": "contains", "type": "String",
+         "value": "problem"}]}
+    tabs = {TASKS_TAB: {"title": TASKS_TAB, **layout},
+            PROBLEMS_TAB: {"title": PROBLEMS_TAB, **layout, "filters": problems_filter}}
+    existing = {getattr(v, "data", {}).get("title") if isinstance(getattr(v, "data", None), dict) else None: v
+                for v in ls.views.list(project=pid)}
+    for title, data in tabs.items():
+        view = existing.get(title)
+        if view is None:
+            ls.views.create(project=pid, data=data)
+        else:
+            ls.views.update(id=str(view.id), project=pid, data=data)
+
+
+def mark_problems(ls: LabelStudio, pid: int, data_by_task: dict[int, dict[str, Any]],
+                  summaries: dict[int, str]) -> int:
+    """Write each task's problems into its `corpus_problems` field; clear it where none is left. Tasks changed."""
+    changed = 0
+    for tid, data in data_by_task.items():
+        want, have = summaries.get(tid, ""), data.get(PROBLEMS_FIELD)
+        if want == (have or ""):
+            continue
+        ls.tasks.update(id=str(tid), project=pid, data={**data, PROBLEMS_FIELD: want})
+        changed += 1
+    return changed
 
 
 def use_model_version(ls: LabelStudio, pid: int) -> bool:
@@ -122,10 +170,25 @@ def use_model_version(ls: LabelStudio, pid: int) -> bool:
     return True
 
 
+UNTITLED_MARK = "[first words]"
+UNTITLED_WORDS = 8
+
+
+def task_title(doc: models.Document) -> str:
+    """The headline, or the text's first words marked as such: every row of the task list is recognisable."""
+    if doc.title.strip():
+        return doc.title
+    words = doc.text.split()
+    return f"{UNTITLED_MARK} {' '.join(words[:UNTITLED_WORDS])}" + (" …" if len(words) > UNTITLED_WORDS else "")
+
+
 def build_task(doc: models.Document, prediction: Any = None, guidelines_version: str | None = None) -> dict[str, Any]:
-    """One Label Studio task per clean document; `prediction` is a preannotate.Prediction or None."""
+    """One Label Studio task per clean document; `prediction` is a preannotate.Prediction or None.
+
+    `data.title` is for people (the task list); the document's own title stays in the seed and the release.
+    """
     task: dict[str, Any] = {
-        "data": {"text": doc.text, "doc_id": doc.doc_id, "title": doc.title, "language": doc.language,
+        "data": {"text": doc.text, "doc_id": doc.doc_id, "title": task_title(doc), "language": doc.language,
                  "raw_sha256": doc.raw_sha256, "guidelines_version": guidelines_version},
         "meta": {"doc_id": doc.doc_id, "raw_sha256": doc.raw_sha256, "source_file": doc.raw_path},
     }

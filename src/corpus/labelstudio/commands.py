@@ -62,6 +62,7 @@ def sync_project(ls: LabelStudio, title: str, tasks: list[dict[str, Any]],
     new = [t for t in tasks if t["data"]["doc_id"] not in present]
     client.import_tasks(ls, pid, new)
     client.use_model_version(ls, pid)
+    client.set_task_list(ls, pid)
     return pid, created, len(new)
 
 
@@ -136,12 +137,13 @@ def cli_push(project: str) -> None:
     typer.echo(f"project {project!r} (id {pid}) {'created' if created else 'updated'}; {added} task(s) added")
 
 
-def cli_pull(project: str, root: Path | None = None) -> None:
+def cli_pull(project: str, root: Path | None = None) -> Path:
     root = root or repo_root()
     url, token = remote_or_local(root)
     with client.reaching(url, token):
         path = pull(client.connect(url, token), project, root)
     typer.echo(f"stored {path}")
+    return path
 
 
 def cli_replay(export: Path, project: str) -> None:
@@ -206,6 +208,7 @@ def cli_annotate(port: int | None = None, foreground: bool = True, title: str = 
     if server.running(state) is not None:
         raise UserError(f"a local Label Studio is already running (see {server.state_file(state)}); "
                         "stop it with `corpus ls stop`")
+    port = server.repo_port(state, port)
     tasks = build_tasks(root)
     instructions = instructions_html(root)
     with stop_on_signals():

@@ -27,10 +27,60 @@ DOC_STANCE_PREFIX = "stance_"
 
 CLAIM_HOTKEY, CLAIM_COLOR = "c", "#ffe119"
 STANCE_HOTKEY, STANCE_COLOR = "s", "#aaffc3"
-# Digits for the qualifier (five options, picked for nearly every claim); letters free of the span labels' keys
-# for the polarity. Units (26, a drop-down) and kinds (implied by the unit) get none.
-QUALIFIER_HOTKEYS = "12345"
-POLARITY_HOTKEYS = "fa"
+# Keys for a selected region's fields: Shift+letter, which neither a number box (digits, '.', '-', '+', 'e'/'E')
+# nor Label Studio's own keys use. Label Studio ignores every hotkey while the cursor is in a box, so a key can
+# never change another field or the typed value; no digit, no 'e' anywhere (the number box would take them).
+FIELD_HOTKEYS: dict[str, dict[str, str]] = {
+    CLAIM_QUALIFIER: {"exact": "shift+x", "approximate": "shift+i", "at_least": "shift+l", "at_most": "shift+m",
+                      "range": "shift+r"},
+    CLAIM_KIND: {"count": "shift+c", "money": "shift+y", "percent": "shift+p", "duration": "shift+d",
+                 "distance": "shift+k", "mass": "shift+t", "other": "shift+o"},
+    # the units most claims in these articles use; the other units by the drop-down
+    CLAIM_UNIT: {"person": "shift+h", "soldier": "shift+s", "vessel": "shift+w", "aircraft": "shift+j",
+                 "country": "shift+n", "vote": "shift+b", "USD": "shift+z"},
+    STANCE_TARGET: {"maduro_government": "shift+g", "russia_venezuela_military_cooperation": "shift+v",
+                    "us_policy_toward_venezuela": "shift+u"},
+    STANCE_POLARITY: {"favor": "shift+f", "against": "shift+a"},
+}
+# Characters a number box accepts: no hotkey may be one of them.
+NUMBER_KEYS = frozenset("0123456789.,+-eE")
+UNSELECT_KEY = "u"  # Label Studio's own key to unselect the region
+# Label Studio 1.23.2 gives every Label, Choice and Number without a hotkey the next free key of this list
+# (measured: the value box got "1", which adds 1 to the value; value_max "2"; the document stance "k", "m").
+# Every key of it no label uses is taken by a hidden, inert Filter, so no field gets a key nobody advertised.
+LS_AUTO_KEYS = "1234567890qwetasdfgzxcvbyiopjklnm"
+
+
+def key_name(hotkey: str) -> str:
+    """'shift+x' -> 'Shift+X', as the header and the instructions print it."""
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in hotkey.split("+"))
+
+
+def field_keys(name: str) -> str:
+    """'Shift+X exact, Shift+I approximate, ...' for a field's header."""
+    return ", ".join(f"{key_name(key)} {value}" for value, key in FIELD_HOTKEYS[name].items())
+
+
+def label_hotkeys() -> dict[str, str]:
+    """Span label -> its key (pressed before selecting the text)."""
+    return {**{e.name: e.hotkey for e in tx.ENTITY_TYPES}, tx.CLAIM_LABEL: CLAIM_HOTKEY,
+            tx.STANCE_SPAN_LABEL: STANCE_HOTKEY}
+
+
+def reserved_keys() -> list[str]:
+    """The keys of LS_AUTO_KEYS no label uses: bound to nothing visible so Label Studio cannot hand them out."""
+    used = set(label_hotkeys().values())
+    return [key for key in LS_AUTO_KEYS if key not in used]
+
+
+def advertised_hotkeys() -> list[str]:
+    """Every key the view advertises (span labels, then the fields), in Playwright's spelling."""
+    keys = list(label_hotkeys().values())
+    keys += [key_name(k) for f in FIELD_HOTKEYS.values() for k in f.values()]
+    return keys
+
+
+LABEL_FIRST = "Label first, then select: press a label's key (or click it), then drag over the text"
 
 COLUMNS_STYLE = "display: flex; align-items: flex-start; gap: 16px"
 TEXT_COLUMN_STYLE = "flex: 3 1 0; min-width: 0"
@@ -51,7 +101,7 @@ def _labels(parent: ET.Element, name: str, labels: tuple[tx.Label, ...]) -> None
 
 
 def _choices(parent: ET.Element, name: str, options: tuple[tx.Label, ...], per_region: bool,
-             hotkeys: str = "", layout: str = "inline", required_message: str = "") -> None:
+             layout: str = "inline", required_message: str = "") -> None:
     """A single-choice group as radio buttons (or a drop-down for long lists, which shows the chosen value)."""
     attrs = {"name": name, "toName": TEXT, "choice": "single-radio"}
     if layout == "select":
@@ -63,10 +113,11 @@ def _choices(parent: ET.Element, name: str, options: tuple[tx.Label, ...], per_r
     if required_message:
         attrs |= {"required": "true", "requiredMessage": required_message}
     node = ET.SubElement(parent, "Choices", attrs)
-    for i, option in enumerate(options):
+    keys = FIELD_HOTKEYS.get(name, {})
+    for option in options:
         choice = {"value": option.name, "hint": option.description}
-        if i < len(hotkeys):
-            choice["hotkey"] = hotkeys[i]
+        if option.name in keys:
+            choice["hotkey"] = keys[option.name]
         ET.SubElement(node, "Choice", choice)
 
 
@@ -77,26 +128,27 @@ def _field(parent: ET.Element, title: str) -> None:
 
 def _claim_fields(parent: ET.Element) -> None:
     view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=CLAIM)
-    ET.SubElement(view, "Header", value="Selected CLAIM", size="5")
+    ET.SubElement(view, "Header", value="Selected CLAIM: keys first, value last (no key works while the cursor "
+                                       "is in a box)", size="5")
     _field(view, "value (the low end for ranges)")
     ET.SubElement(view, "Number", name=CLAIM_VALUE, toName=TEXT, perRegion="true", step="any")
     _field(view, "value_max (ranges only)")
     ET.SubElement(view, "Number", name=CLAIM_VALUE_MAX, toName=TEXT, perRegion="true", step="any")
-    _field(view, "unit")
+    _field(view, f"unit ({field_keys(CLAIM_UNIT)}; the others from the list)")
     _choices(view, CLAIM_UNIT, tx.UNITS, per_region=True, layout="select")
-    _field(view, f"qualifier (keys {' '.join(QUALIFIER_HOTKEYS)})")
-    _choices(view, CLAIM_QUALIFIER, tx.QUALIFIERS, per_region=True, hotkeys=QUALIFIER_HOTKEYS)
-    _field(view, "kind")
+    _field(view, f"qualifier ({field_keys(CLAIM_QUALIFIER)})")
+    _choices(view, CLAIM_QUALIFIER, tx.QUALIFIERS, per_region=True)
+    _field(view, f"kind ({field_keys(CLAIM_KIND)})")
     _choices(view, CLAIM_KIND, tx.CLAIM_KINDS, per_region=True)
 
 
 def _stance_fields(parent: ET.Element) -> None:
     view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=STANCE_SPAN)
     ET.SubElement(view, "Header", value="Selected STANCE", size="5")
-    _field(view, "stance_target")
+    _field(view, f"stance_target ({field_keys(STANCE_TARGET)})")
     _choices(view, STANCE_TARGET, tx.STANCE_TARGETS, per_region=True)
-    _field(view, f"stance_polarity (keys {' '.join(POLARITY_HOTKEYS)})")
-    _choices(view, STANCE_POLARITY, tx.POLARITIES, per_region=True, hotkeys=POLARITY_HOTKEYS)
+    _field(view, f"stance_polarity ({field_keys(STANCE_POLARITY)})")
+    _choices(view, STANCE_POLARITY, tx.POLARITIES, per_region=True)
 
 
 def build_config() -> str:
@@ -108,7 +160,9 @@ def build_config() -> str:
     view = ET.Element("View")
     columns = ET.SubElement(view, "View", style=COLUMNS_STYLE)
     left = ET.SubElement(columns, "View", style=TEXT_COLUMN_STYLE)
-    ET.SubElement(left, "Header", value="Select text, then click a label or press its key", size="6")
+    ET.SubElement(left, "Header", value=f"{LABEL_FIRST}. Keys: those shown on the labels and choices, and Label "
+                                        f"Studio's own ({UNSELECT_KEY.upper()} unselects, Backspace deletes the "
+                                        "selected region, Ctrl+Enter submits); no other key does anything", size="6")
     _labels(left, NER, tx.ENTITY_TYPES)
     _labels(left, CLAIM, (tx.Label(tx.CLAIM_LABEL, "A quantity expression stated as a fact or claim.",
                                    CLAIM_HOTKEY, CLAIM_COLOR),))
@@ -126,6 +180,11 @@ def build_config() -> str:
         _choices(right, doc_stance_name(target.name), tx.STANCE_LABELS, per_region=False,
                  required_message=f"Choose the document stance toward {target.name} (favor, against, neutral "
                                   "or not_addressed).")
+
+    # Never shown: a Filter's key only focuses its own (hidden) box, so these keys do nothing at all.
+    reserved = ET.SubElement(view, "View", style="display: none")
+    for key in reserved_keys():
+        ET.SubElement(reserved, "Filter", name=f"reserved_key_{key}", toName=NER, hotkey=key)
 
     relations = ET.SubElement(view, "Relations", choice="single")
     for rel in tx.RELATION_TYPES:

@@ -12,22 +12,37 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from corpus.labelstudio import config as c
+
 FRONT_MATTER_RE = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
-VIEW_NOTES = """\
+def view_notes() -> str:
+    """How to work in the labeling view of Label Studio 1.23.2: only gestures tests/integration/test_browser.py
+    performs (or, for the unit list, what it measured)."""
+    labels = ", ".join(f"**{c.key_name(key)}** {name}" for name, key in c.label_hotkeys().items())
+    fields = "\n".join(f"  - {name}: {c.field_keys(name)}" for name in c.FIELD_HOTKEYS)
+    return f"""\
 ## Using this labeling view
 
-- Text on the left, fields on the right: select text, then click a label or press its key (shown on the label).
-  Click a CLAIM or STANCE region to fill its fields beside the text; the document stance is below them.
+- **Label first, then select the text**: press a label's key (or click the label), then drag over the words.
+  Selecting text first and then clicking a label does not label it in this version of Label Studio.
+  Label keys: {labels}.
 - Turn on **"Select region after creating it"** once in your browser (the sliders icon below the text opens the
   Labeling Interface Settings): a region you draw is then selected at once and its fields appear on the right.
-- Relations: select the first region, press **Alt+R** (or "Create Relation" in the region's Info panel), click
-  the second region (click again if the first click only clears a text selection), then in the **Relations** tab
-  open the relation's labels (the "..." button) and pick its one label, `claimed_by` or `holds`.
-  A relation without a label, or between the wrong kinds of region, is rejected by `corpus validate`.
+  Otherwise click the region. **{c.UNSELECT_KEY.upper()}** unselects it, **Backspace** deletes the selected region.
+- A selected CLAIM's or STANCE's fields have Shift+letter keys. **No key works while the cursor is in a box**
+  (value, value_max): set the choices first, type the number last. Keys never type into a box or change another
+  field. Units without a key: click the unit list, then click the unit (do not type while the list is open:
+  the keys act on the labels and the region instead).
+{fields}
+- Relations: with the CLAIM or STANCE selected, click **Create Relation** (the first button in the region's Info
+  panel), then click the entity (click again if the first click only clears a text selection). In the **Relations** tab,
+  hover the relation, click its labels button and pick its one label, `claimed_by` or `holds`. Label Studio
+  accepts a relation without a label; `corpus ls pull` lists it as a problem with a link to the task.
 - Suggestions (pre-annotations) are loaded as your starting point: fix or delete every one you disagree with.
-- Submit when the three document stances are chosen; Label Studio names a missing one. These instructions stay
-  available from the **Instructions** button at the top.
+- Submit (**Ctrl+Enter**) when the three document stances are chosen; Label Studio names a missing one.
+  Problems `corpus ls pull` finds show in the task list's **Problems** tab and in the `corpus_problems` column.
+  These instructions stay available from the **Instructions** button at the top.
 """
 
 
@@ -42,4 +57,4 @@ def guidelines_markdown(root: Path) -> str:
 def instructions_html(root: Path) -> str:
     """The view notes, then the guidelines, as HTML (raw HTML in the Markdown is escaped, tables rendered)."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return md.render(VIEW_NOTES + "\n" + guidelines_markdown(root))
+    return md.render(view_notes() + "\n" + guidelines_markdown(root))

@@ -105,6 +105,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+PORT_FILE = "port.json"
+
+
+def port_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:`port` (Label Studio would silently move to the next port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def repo_port(state: Path, requested: int | None = None) -> int:
+    """This repository's port: `requested` (then kept), else the one kept in `state`, else a new free one (kept).
+
+    Kept in state/port.json so a bookmark of the task list keeps working across starts; a taken port is an
+    error naming who to free it, never a silent move to another port.
+    """
+    path = state / PORT_FILE
+    kept: int | None = None
+    with contextlib.suppress(OSError, orjson.JSONDecodeError, TypeError, AttributeError):
+        value = orjson.loads(path.read_bytes()).get("port")
+        kept = value if isinstance(value, int) and 0 < value < 65536 else None
+    port = requested or kept or free_port()
+    if not port_free(port):
+        how = ("given with --port" if requested else f"this repository's port, kept in {path}") if (
+            requested or kept) else "picked as free"
+        raise UserError(f"port {port} ({how}) is taken by another program on 127.0.0.1; stop that program "
+                        f"(`ss -ltnp 'sport = :{port}'` names it), or choose another port once with "
+                        "`corpus ls annotate --port N` (kept for the next starts)")
+    if port != kept:
+        state.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, orjson.dumps({"port": port}))
+    return port
+
+
 def _get(url: str, token: str | None = None, timeout: float = 2.0) -> int:
     request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
     try:
