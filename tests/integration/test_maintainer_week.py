@@ -91,9 +91,9 @@ def point_at(repo: Path, srv: server.Server) -> None:
     server.write_state(state, srv, cli_pid=None)
 
 
-def pull(repo: Path, project: str) -> None:
+def pull(repo: Path, project: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     time.sleep(1.1)  # export names carry the second; a pull never overwrites one
-    cli(repo, "ls", "pull", "--project", project)
+    return cli(repo, "ls", "pull", "--project", project, ok=ok)
 
 
 def new_tasks(ls: Any, project: str, new: list[str]) -> dict[str, Any]:
@@ -143,7 +143,8 @@ def test_the_maintainers_week_closes(tmp_path: Path, ls_server: server.Server, a
             ann = user.ls.annotations.create(id=task.id, result=result, lead_time=30.0)
             if result is not good:
                 mistake_id, mistake_doc, fixed = ann.id, doc_id, good
-    pull(repo, project)
+    pulled = pull(repo, project, ok=False)  # stored, and the annotator's problem shown at the task's URL
+    assert pulled.returncode == 1 and "/data?task=" in pulled.stdout + pulled.stderr, pulled.stdout + pulled.stderr
     rows = status(repo, project)
     assert all(sum(v == "submitted" for v in rows[d]["passes"].values()) == 2 for d in new)
     refused = cli(repo, "validate", ok=False)

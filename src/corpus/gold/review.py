@@ -183,14 +183,14 @@ def as_records(found: Sequence[Problem]) -> list[dict[str, Any]]:
             | p.issue.to_dict() for p in found]
 
 
-def _connect(root: Path, project: str) -> tuple[LabelStudio, str, int]:
+def _connect(root: Path, project: str) -> tuple[LabelStudio, str, str, int]:
     url, token = remote_or_local(root)
-    with client.reaching(url):
+    with client.reaching(url, token):
         ls = client.connect(url, token)
         pid = client.find_project(ls, project)
     if pid is None:
         raise UserError(f"no project titled {project!r} on the server")
-    return ls, url, pid
+    return ls, url, token, pid
 
 
 def _finish(found: Sequence[Problem], source: str, as_json: bool) -> None:
@@ -206,8 +206,8 @@ def _finish(found: Sequence[Problem], source: str, as_json: bool) -> None:
 def cli_check_pulled(path: Path, project: str, root: Path | None = None) -> None:
     """After `corpus ls pull` stored `path`: its problems per annotator (exit 1 when any), marked in the tasks."""
     root = root or repo_root()
-    ls, url, pid = _connect(root, project)
-    with client.reaching(url):
+    ls, url, token, pid = _connect(root, project)
+    with client.reaching(url, token):
         found = check_pulled(path, load_documents(root), ls, client.shown_url(url), pid)
     _finish(found, path.name, as_json=False)
 
@@ -215,10 +215,10 @@ def cli_check_pulled(path: Path, project: str, root: Path | None = None) -> None
 def cli_review(project: str, as_json: bool = False, root: Path | None = None) -> None:
     """The open problems per annotator, from a fresh snapshot (not stored: `corpus ls pull` stores exports)."""
     root = root or repo_root()
-    ls, url, pid = _connect(root, project)
+    ls, url, token, pid = _connect(root, project)
     with tempfile.TemporaryDirectory(prefix="corpus-review-") as tmp:
         path = Path(tmp) / f"review-{pid}.json"
-        with client.reaching(url):
+        with client.reaching(url, token):
             path.write_bytes(client.snapshot_export(ls, pid, title="corpus-review"))
             found = check_pulled(path, load_documents(root), ls, client.shown_url(url), pid)
     _finish(found, f"project {project!r} now", as_json)
