@@ -59,9 +59,13 @@ ID_RE = re.compile(r"^(\d{3,})_")
 URL_RE = re.compile(r"https?://\S+")  # with fullmatch: `$` would let a trailing newline through
 MAX_BYTES = 1_000_000  # an article is kilobytes; spaCy refuses texts over 1,000,000 characters (E088)
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A date in the page's markup: the attributes trafilatura reads dates from (meta content, time datetime, JSON-LD)
-MARKUP_DATE = re.compile(rb"""(?:content|datetime)\s*=\s*["']\s*(\d{4}-\d{2}-\d{2})"""
-                         rb"""|"date\w*"\s*:\s*"(\d{4}-\d{2}-\d{2})""", re.IGNORECASE)
+# Where a page's markup states dates (meta content, time datetime, JSON-LD "date...": what trafilatura reads), and
+# the numeric forms trafilatura converts: Y-M-D / Y/M/D / Y.M.D, and D.M.Y or M/D/Y. It rounds an impossible one
+# (2026-02-30, 30.02.2026) to the 1st of the month, so an impossible date is found here first.
+MARKUP_DATE = re.compile(rb"""(?:content|datetime)\s*=\s*["']([^"']{6,40})["']|"date\w*"\s*:\s*"([^"]{6,40})\"""",
+                         re.IGNORECASE)
+YMD = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _WORD = re.compile(r"\w+")
 LICENSE_NOTE = "Added with `corpus add`; no licence recorded: check the publisher's terms before any release."
@@ -168,10 +172,25 @@ def identify_language(text: str) -> str:
     return str(lang)
 
 
+def _exists(year: str, month: str, day: str) -> bool:
+    try:
+        Date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
 def impossible_dates(raw: bytes) -> list[str]:
     """Dates the page's markup states that no calendar has (trafilatura would read 2026-02-30 as 2026-02-01)."""
-    found = (m.group(1) or m.group(2) for m in MARKUP_DATE.finditer(raw))
-    return sorted({d.decode("ascii") for d in found if not calendar_date(d.decode("ascii"))})
+    bad = set()
+    for match in MARKUP_DATE.finditer(raw):
+        value = (match.group(1) or match.group(2)).decode("utf-8", errors="replace")
+        if ymd := YMD.match(value):
+            if not _exists(*ymd.groups()):
+                bad.add(ymd.group(0).strip())
+        elif (dmy := DMY.match(value)) and not (_exists(dmy[3], dmy[2], dmy[1]) or _exists(dmy[3], dmy[1], dmy[2])):
+            bad.add(dmy.group(0).strip())
+    return sorted(bad)
 
 
 # ---- near-duplicates -------------------------------------------------------------------------------------------
@@ -241,8 +260,8 @@ def _source(raw: bytes, suffix: str, given: Given, notes: dict[str, str],
     if url and not URL_RE.fullmatch(url):
         url = None
     date = stated.get("date")
-    if date and (not calendar_date(date) or date.encode("ascii") not in raw):
-        date = None  # trafilatura's reading of something else (it rounds impossible dates): not what the page says
+    if date and not calendar_date(date):
+        date = None
     return Source(
         outlet=_field("outlet", given.outlet, stated.get("outlet"), notes),
         language=SourceField(how="unknown"),  # filled in once the text is clean
