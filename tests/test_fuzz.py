@@ -263,3 +263,143 @@ def test_publish_dry_run_never_plans_what_it_should_not(pair_repo: Path, monkeyp
         assert [line for line in lines if line.startswith("  ")] == intact, result.output
     else:
         assert result.exit_code in (1, 2) and "upload_folder" not in result.output, result.output
+
+
+# ---- issue 25: `add`, `rehydrate`, `preannotate --input` under damaged inputs ------------------------------------
+UNSEEN = REPO / "tests" / "data" / "unseen"
+TWIN = REPO / "build" / "1.1.0-standoff"
+SMALL = settings(max_examples=8, deadline=None, derandomize=True,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+metadata_text = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ["https://a.example/x\n", "2026-02-30", "2026-13-01", "en\x00", "es", "ru", "\u202eoutlet", "North\nWire"])
+
+
+@pytest.fixture(scope="module")
+def add_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("addrepo")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    return root
+
+
+@SETTINGS
+@given(data=st.one_of(damaged_bytes((UNSEEN / "harbor_times.html").read_bytes()),
+                      damaged_bytes((UNSEEN / "el_faro.txt").read_bytes())),
+       suffix=st.sampled_from([".html", ".txt"]),
+       outlet=st.none() | metadata_text, url=st.none() | metadata_text, date=st.none() | metadata_text,
+       language=st.none() | metadata_text)
+def test_add_planning_never_raises(add_root: Path, tmp_path: Path, data: bytes, suffix: str, outlet: str | None,
+                                   url: str | None, date: str | None, language: str | None) -> None:
+    """`corpus add`'s reading and checking of a damaged article with arbitrary metadata: a plan, or a usage error,
+    or located issues; what it plans to record is free of control characters and has a calendar date."""
+    from corpus.core.errors import UserError
+    from corpus.ingest import add as add_mod
+
+    path = Path(tempfile.mkdtemp(dir=tmp_path)) / f"article{suffix}"
+    path.write_bytes(data)
+    try:
+        planned = add_mod.plan(add_root, [path], add_mod.Given(outlet, url, date, language), False)
+    except UserError:
+        return
+    except InvalidData as exc:
+        _located(exc.issues)
+        return
+    for p in planned:
+        source = p.doc.source
+        assert source is not None and source.language.value in ("en", "es")
+        for value in (source.outlet.value, source.url.value, source.date.value):
+            assert value is None or add_mod.control_character(value) is None
+        assert source.date.value is None or add_mod.calendar_date(source.date.value)
+
+
+@st.composite
+def damaged_twin_file(draw: st.DrawFn) -> tuple[str, bytes]:
+    files = sorted(p.relative_to(TWIN).as_posix() for p in TWIN.rglob("*") if p.is_file()
+                   and p.name not in ("SHA256SUMS",))
+    rel = draw(st.sampled_from(files))
+    original = (TWIN / rel).read_bytes()
+    if rel.endswith(".json"):
+        return rel, draw(st.one_of(damaged_json(original), damaged_bytes(original)))
+    return rel, draw(damaged_bytes(original))
+
+
+@SMALL
+@given(damage=damaged_twin_file(), resum=st.booleans())
+def test_rehydrate_of_a_damaged_twin_never_raises(tmp_path: Path, damage: tuple[str, bytes], resum: bool) -> None:
+    """A twin with one file damaged (and SHA256SUMS recomputed, as a forger would): refused with located issues
+    or a one-line usage error; never a traceback, never a folder that fails verify."""
+    with tempfile.TemporaryDirectory(dir=tmp_path) as fresh:  # one folder per example
+        _rehydrate_damaged(Path(fresh), damage, resum)
+
+
+def _rehydrate_damaged(tmp_path: Path, damage: tuple[str, bytes], resum: bool) -> None:
+    from corpus.core.errors import UserError
+    from corpus.release.build import write_sha256sums
+    from corpus.release.rehydrate import rehydrate
+    from corpus.release.verify import verify_folder
+
+    twin = tmp_path / "twin"
+    shutil.copytree(TWIN, twin)
+    rel, data = damage
+    (twin / rel).chmod(0o644)
+    (twin / rel).write_bytes(data)
+    if resum:
+        (twin / "SHA256SUMS").chmod(0o644)
+        write_sha256sums(twin)
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for doc_id in pq_ids(TWIN):
+        shutil.copyfile(REPO / "seeds" / f"{doc_id}.txt", texts / f"{doc_id}.txt")
+    out = tmp_path / "out"
+    try:
+        rehydrate(twin, texts, out)
+    except UserError:
+        assert not out.exists()
+        return
+    except InvalidData as exc:
+        _located(exc.issues)
+        assert not out.exists()
+        return
+    assert verify_folder(out, load=False) == []  # what got through was not damage that matters
+
+
+def pq_ids(folder: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return sorted(pq.read_table(folder / "documents", columns=["doc_id"]).column("doc_id").to_pylist())
+
+
+@pytest.fixture(scope="module")
+def bulk_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    from fixtures_synth import articles
+
+    folder = tmp_path_factory.mktemp("bulk")
+    return {suffix: articles.write_articles(folder / f"a{suffix}", 6, seed=2).read_bytes()
+            for suffix in (".jsonl", ".parquet")}
+
+
+@SMALL
+@given(suffix=st.sampled_from([".jsonl", ".parquet"]), seed=st.integers(0, 2**32 - 1))
+def test_bulk_suggestions_of_damaged_input_never_raise(bulk_inputs: dict[str, bytes], tmp_path: Path, suffix: str,
+                                                       seed: int) -> None:
+    """`preannotate --input` on damaged JSON Lines or Parquet: written rows, or located issues (the run fails),
+    or a one-line usage error; never a traceback."""
+    import random
+
+    from corpus.core.errors import UserError
+    from corpus.scale import bulk
+
+    rng = random.Random(seed)
+    tmp_path = Path(tempfile.mkdtemp(dir=tmp_path))  # one folder per example
+    data = bytearray(bulk_inputs[suffix])
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(data))
+        data[at] ^= 1 << rng.randrange(8) if rng.random() < 0.7 else 0xFF
+    path = tmp_path / f"articles{suffix}"
+    path.write_bytes(bytes(data))
+    try:
+        bulk.bulk_suggest(path, tmp_path / "out", workers=1)
+    except UserError:
+        return
+    except InvalidData as exc:
+        _located(exc.issues)
+        assert not (tmp_path / "out").exists()

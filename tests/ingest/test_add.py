@@ -119,13 +119,16 @@ def test_one_bad_file_adds_nothing(repo: Path) -> None:
 
 
 def test_a_failure_while_writing_leaves_seeds_as_they_were(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The disk fails after the raw files are written: they are removed and sources.toml is untouched."""
+    """The disk fails before the transaction's journal is written: nothing of the add is on disk (a failure after
+    it is completed by the next command: tests/ingest/test_add_attacks.py)."""
+    from corpus.core import transaction
+
     before = snapshot(repo)
 
-    def disk_full(path: Path, text: str) -> None:
+    def disk_full(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(add_mod, "atomic_write_text", disk_full)
+    monkeypatch.setattr(transaction, "atomic_write_bytes", disk_full)
     with pytest.raises(OSError):
         add_mod.add(repo, [UNSEEN / "continental.html", UNSEEN / "diario_costa.txt"], add_mod.Given())
     assert snapshot(repo) == before

@@ -304,3 +304,131 @@ def test_every_writer_refuses_while_the_repository_is_locked(repo: Path) -> None
             code, output = invoke(args)
             assert code == 2 and "another corpus command is writing" in output, (args, output)
         assert state(repo) == before
+
+
+# ---- issue 25: `add`, `rehydrate` and `preannotate --input` under attack --------------------------------------------
+UNSEEN_DIR = Path(__file__).resolve().parents[1] / "data" / "unseen"
+RUSSIAN = ("Российские военные корабли прибыли в Ла-Гуайру\n\nВо вторник в порт прибыл учебный корабль военно-морского "
+           "флота России. Экипаж примет участие в церемонии и покинет страну в пятницу, сообщили в министерстве.\n")
+
+
+def _outside(root: Path, name: str, data: bytes) -> str:
+    path = root.parent / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def _fifo(root: Path) -> list[str]:
+    path = root.parent / "pipe.txt"
+    os.mkfifo(path)
+    return [str(path)]
+
+
+def _symlink(root: Path) -> list[str]:
+    link = root.parent / "p.txt"
+    link.symlink_to("/etc/passwd")
+    return [str(link)]
+
+
+ADD_CASES: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
+    ("a symlink to /etc/passwd", _symlink, 2, "symbolic link"),
+    ("a FIFO", _fifo, 2, "not a regular file"),
+    ("a 2 MB file", lambda r: [_outside(r, "big.txt", b"Headline\n\n" + b"Some words about ships. " * 90_000)],
+     1, "[add.too-large]"),
+    ("NUL bytes", lambda r: [_outside(r, "nul.txt", (UNSEEN_DIR / "el_faro.txt").read_bytes()[:300] + b"\0x")],
+     1, "[add.nul]"),
+    ("a URL ending in a newline", lambda r: [str(UNSEEN_DIR / "northwire.txt"), "--url",
+                                             "https://northwire.example/a\n"], 2, "control characters"),
+    ("an impossible --date", lambda r: [str(UNSEEN_DIR / "northwire.txt"), "--date", "2026-02-30"], 2,
+     "calendar date"),
+    ("a Russian text", lambda r: [_outside(r, "ru.txt", RUSSIAN.encode())], 1, "[add.language]"),
+]
+
+
+@pytest.mark.parametrize(("case", "args", "code", "message"), ADD_CASES, ids=[c[0] for c in ADD_CASES])
+def test_add_refusals_write_nothing(repo: Path, case: str, args: Callable[[Path], list[str]], code: int,
+                                    message: str) -> None:
+    before = state(repo)
+    got, output = invoke(["add", *args(repo)])
+    assert got == code and message in output, output
+    assert state(repo) == before
+
+
+def _resum(twin: Path) -> None:
+    from corpus.release.build import write_sha256sums
+
+    for path in twin.rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
+    write_sha256sums(twin)
+
+
+def _tamper_card(twin: Path) -> str:
+    card = twin / "full" / "README.md"
+    card.chmod(0o644)
+    card.write_text(card.read_text(encoding="utf-8") + "\nEdited by someone else.\n", encoding="utf-8")
+    _resum(twin)
+    return "full/README.md"
+
+
+def _corrupt_parquet(twin: Path) -> str:
+    rel = "documents/test-00000-of-00001.parquet"
+    data = bytearray((twin / rel).read_bytes())
+    for at in range(len(data) // 3, len(data) // 3 + 64):
+        data[at] ^= 0xFF
+    (twin / rel).chmod(0o644)
+    (twin / rel).write_bytes(bytes(data))
+    _resum(twin)
+    return rel
+
+
+@pytest.mark.parametrize("tamper", [_tamper_card, _corrupt_parquet], ids=["edited full card", "corrupted parquet"])
+def test_rehydrate_refuses_a_tampered_twin_naming_the_file(repo: Path, tmp_path: Path,
+                                                           tamper: Callable[[Path], str]) -> None:
+    twin = tmp_path / "twin"
+    shutil.copytree(repo / "build" / "1.0.0-standoff", twin)
+    rel = tamper(twin)
+    before = state(repo)
+    code, output = invoke(["rehydrate", str(twin), "--texts", str(repo / "seeds"), "--out", str(tmp_path / "o")])
+    assert code == 1 and rel in output, output
+    assert not (tmp_path / "o").exists() and state(repo) == before
+
+
+def _duplicate_key(folder: Path) -> Path:
+    path = folder / "dup.jsonl"
+    path.write_bytes(b'{"id": "a1", "text": "Russia and Venezuela\\n\\nShips arrived.", "text": "Other."}\n')
+    return path
+
+
+def _huge(folder: Path) -> Path:
+    path = folder / "huge.jsonl"
+    path.write_bytes(b'{"id": "huge-1", "text": "' + b"Ships arrived in port. " * 2_200_000 + b'"}\n')
+    return path
+
+
+def _damaged_parquet(folder: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = folder / "damaged.parquet"
+    pq.write_table(pa.table({"id": ["a1", "a2"], "text": ["Russia and Venezuela\n\nShips arrived in port."] * 2}),
+                   path, write_page_checksum=True, compression="none", use_dictionary=False, write_statistics=False)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"Ships arrived")  # in the data page: no statistics copy it elsewhere
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+    return path
+
+
+BULK_CASES = [("a repeated key", _duplicate_key, "json.duplicate-key"), ("a 50 MB article", _huge,
+                                                                          "articles.too-long"),
+              ("a flipped byte in Parquet", _damaged_parquet, "articles.damaged")]
+
+
+@pytest.mark.parametrize(("case", "make", "rule"), BULK_CASES, ids=[c[0] for c in BULK_CASES])
+def test_bulk_suggestions_refuse_bad_input_writing_nothing(tmp_path: Path, case: str,
+                                                           make: Callable[[Path], Path], rule: str) -> None:
+    source = make(tmp_path)
+    code, output = invoke(["preannotate", "--input", str(source), "--out", str(tmp_path / "o"), "--workers", "1"])
+    assert code == 1 and source.name in output and rule in output, output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [source.name]  # no output, no temp folder left

@@ -6,7 +6,9 @@ next run (`recover`), so the result is always the state before the journal or th
 step is idempotent: a rename whose destination already exists counts as done, a write is rewritten, a removal of
 something absent is a no-op. So a transaction never removes what one of its renames made (a replay could not tell
 "done" from "not yet"): set-aside copies are removed after the journal, as pid-named leftovers if killed.
-Paths in the journal are relative to its folder, so a moved checkout still recovers.
+Paths in the journal are relative to its folder, so a moved checkout still recovers. A write goes through a temp
+file whose name the journal records (`.NAME.tx-PID` beside the target), so a run killed mid-write leaves no temp
+file the replay does not overwrite and rename away.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ class Transaction:
         self.steps.append({"op": "rename", "src": self._rel(src), "dst": self._rel(dst)})
 
     def write(self, path: Path, data: bytes) -> None:
-        self.steps.append({"op": "write", "path": self._rel(path), "data": base64.b64encode(data).decode("ascii")})
+        self.steps.append({"op": "write", "path": self._rel(path), "data": base64.b64encode(data).decode("ascii"),
+                           "tmp": self._rel(path.parent / f".{path.name}.tx-{os.getpid()}")})
 
     def remove(self, path: Path) -> None:
         self.steps.append({"op": "remove", "path": self._rel(path)})
@@ -71,8 +74,12 @@ def apply(base: Path, steps: list[dict[str, Any]]) -> None:
                 raise UserError(f"cannot complete an interrupted command: neither {src} nor {dst} exists")
             os.rename(src, dst)
         elif op == "write":
-            atomic_write_bytes(base / step["path"], base64.b64decode(step["data"]))
-            continue  # atomic_write_bytes records its own step
+            data = base64.b64decode(step["data"])
+            if "tmp" in step:
+                _write_through(base / step["tmp"], base / step["path"], data)
+            else:  # a journal written before temp names were recorded
+                atomic_write_bytes(base / step["path"], data)
+            continue  # both record their own step
         elif op == "remove":
             path = base / step["path"]
             if path.is_dir() and not path.is_symlink():
@@ -82,6 +89,23 @@ def apply(base: Path, steps: list[dict[str, Any]]) -> None:
         else:
             raise UserError(f"unknown step {op!r} in a journal under {base}")
         faults.wrote(f"{op} {step.get('dst') or step.get('path')}")
+
+
+def _write_through(tmp: Path, path: Path, data: bytes) -> None:
+    """Write `tmp` (truncated if a killed run left it), fsync, rename over `path`: the journal names `tmp`, so a
+    replay overwrites whatever a kill left there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)  # the umask applies
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    faults.wrote(f"write {path.name}")
 
 
 def pending(base: Path) -> list[Path]:

@@ -1,9 +1,15 @@
 """`corpus add FILE...`: store new articles as seeds, byte-exact, with their sources entry; refuse duplicates.
 
 Every file is read, cleaned and checked against the existing seeds (and the other files of the same call) before
-anything is written; then the raw files and the appended sources.toml are written, all under the repository lock
-(corpus.core.repolock, the one every writing command takes), and a failure part
-way removes what was written, so `seeds/` and `sources.toml` are left as they were.
+anything is written; then the raw files and the appended sources.toml are written as one journaled transaction
+(corpus.core.transaction, journal in build/), under the repository lock (corpus.core.repolock, the one every writing
+command takes): a run killed or failing before the journal leaves `seeds/` as it was, one killed after it is
+completed by the next command that takes the lock (or by `validate`), so a seed never lacks its sources entry.
+
+What is accepted: regular files only (a symlink, device or FIFO is refused, never followed), at most MAX_BYTES
+(1 MB: articles are kilobytes, and spaCy refuses texts over 1,000,000 characters), no NUL byte; metadata without
+control characters; calendar dates only (a page stating 2026-02-30 is refused, not rounded); English or Spanish
+only: a text whose language id (py3langid, every language it knows) is another language is refused naming it.
 
 Ids: `NNN_<first 16 hex of the raw bytes' SHA-256>`, NNN one more than the highest id in seeds/, keeping the file's
 extension (.txt copied text, .html a saved page). Metadata: what the page states (read with trafilatura: site name,
@@ -18,8 +24,11 @@ is measured in docs/performance.md (`python benchmarks/near_duplicates.py`).
 
 from __future__ import annotations
 
+import functools
+import os
 import re
-from contextlib import suppress
+import stat
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import date as Date
@@ -30,9 +39,10 @@ import typer
 from datasketch import MinHash
 
 from corpus.core.errors import InvalidData, Issue, UserError
-from corpus.core.io import atomic_write_bytes, atomic_write_text, repo_root, sha256_bytes
+from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import Document, Source, SourceField
 from corpus.core.repolock import repo_lock
+from corpus.core.transaction import Transaction
 from corpus.ingest.article import non_article_reason
 from corpus.ingest.clean import (
     LANGUAGES,
@@ -41,7 +51,6 @@ from corpus.ingest.clean import (
     clean_bytes,
     detect_language,
     load_documents,
-    load_sources,
     raw_lines,
 )
 from corpus.ingest.sources import append_entries, render_entry
@@ -50,7 +59,17 @@ NEAR_DUPLICATE_THRESHOLD = 0.2  # measured: docs/performance.md, "Near-duplicate
 SHINGLE_WORDS = 5
 PERMUTATIONS = 256
 ID_RE = re.compile(r"^(\d{3,})_")
-URL_RE = re.compile(r"^https?://\S+$")
+URL_RE = re.compile(r"https?://\S+")  # with fullmatch: `$` would let a trailing newline through
+MAX_BYTES = 1_000_000  # an article is kilobytes; spaCy refuses texts over 1,000,000 characters (E088)
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Where a page's markup states dates (meta content, time datetime, JSON-LD "date...": what trafilatura reads), and
+# the numeric forms trafilatura converts: Y-M-D / Y/M/D / Y.M.D, and D.M.Y or M/D/Y. It rounds an impossible one
+# (2026-02-30, 30.02.2026) to the 1st of the month, so an impossible date is found here first.
+MARKUP_DATE = re.compile(rb"""(?:content|datetime)\s*=\s*["']([^"']{6,40})["']|"date\w*"\s*:\s*"([^"]{6,40})\"""",
+                         re.IGNORECASE)
+YMD = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _WORD = re.compile(r"\w+")
 LICENSE_NOTE = "Added with `corpus add`; no licence recorded: check the publisher's terms before any release."
 
@@ -67,17 +86,17 @@ class Given:
 
     def check(self) -> None:
         """Bad option values are usage errors (exit 2)."""
+        for name in ("outlet", "url", "date", "language"):
+            value = getattr(self, name)
+            bad = control_character(value) if value is not None else None
+            if bad is not None:
+                raise UserError(f"--{name} must not contain control characters ({bad} found)")
         if self.language is not None and self.language not in LANGUAGES:
             raise UserError(f"--language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
-        if self.url is not None and not URL_RE.match(self.url):
+        if self.url is not None and not URL_RE.fullmatch(self.url):
             raise UserError(f"--url must be an http(s) URL, not {self.url!r}")
-        if self.date is not None:
-            try:
-                valid = re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.date) and Date.fromisoformat(self.date)
-            except ValueError:
-                valid = None
-            if not valid:
-                raise UserError(f"--date must be a calendar date YYYY-MM-DD, not {self.date!r}")
+        if self.date is not None and not calendar_date(self.date):
+            raise UserError(f"--date must be a calendar date YYYY-MM-DD, not {self.date!r}")
         if self.outlet is not None and not self.outlet.strip():
             raise UserError("--outlet must not be empty")
         if self.title is not None and not self.title.strip():
@@ -93,6 +112,91 @@ class Planned:
     raw: bytes
     doc: Document
     entry: str
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of a one-line metadata value, as U+XXXX (None when there is none): C0/C1
+    controls (NUL, newline, tab, DEL...), line/paragraph separators, bidi controls, lone surrogates (undecodable
+    command-line bytes)."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in BIDI_CONTROLS:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def calendar_date(text: str) -> bool:
+    try:
+        return bool(DATE_RE.fullmatch(text)) and bool(Date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+# ---- reading the file ----------------------------------------------------------------------------------------
+def read_article(path: Path) -> bytes:
+    """The file's bytes: a regular file (not followed if a symlink), at most MAX_BYTES, without NUL bytes.
+
+    Opened with O_NOFOLLOW and checked with fstat on the open descriptor, so a file swapped for a symlink or a
+    FIFO between the check and the read is refused too (O_NONBLOCK: opening a FIFO does not wait for a writer)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise UserError(f"{path}: is a symbolic link; give the article file itself (links are never followed)")
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError(f"{path}: is not a regular file (a folder, device, FIFO or socket); give an article file")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise UserError(f"{path}: is not a regular file; give an article file")
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise InvalidData([Issue(str(path), "-", "-", "-", f"larger than {MAX_BYTES:,} bytes: articles are "
+                                 "kilobytes; is this the right file?", "add.too-large")])
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise InvalidData([Issue(str(path), "-", "-", "-", f"contains a NUL byte (offset {nul}): not a text or "
+                                 "HTML article", "add.nul")])
+    return raw
+
+
+@functools.cache
+def _identifier() -> object:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify_language(text: str) -> str:
+    """The language py3langid finds among every language it knows (ISO 639-1), not only the corpus's."""
+    lang, _ = _identifier().classify(text)  # type: ignore[attr-defined]
+    return str(lang)
+
+
+def _exists(year: str, month: str, day: str) -> bool:
+    try:
+        Date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
+def impossible_dates(raw: bytes) -> list[str]:
+    """Dates the page's markup states that no calendar has (trafilatura would read 2026-02-30 as 2026-02-01)."""
+    bad = set()
+    for match in MARKUP_DATE.finditer(raw):
+        value = (match.group(1) or match.group(2)).decode("utf-8", errors="replace")
+        if ymd := YMD.match(value):
+            if not _exists(*ymd.groups()):
+                bad.add(ymd.group(0).strip())
+        elif (dmy := DMY.match(value)) and not (_exists(dmy[3], dmy[2], dmy[1]) or _exists(dmy[3], dmy[1], dmy[2])):
+            bad.add(dmy.group(0).strip())
+    return sorted(bad)
 
 
 # ---- near-duplicates -------------------------------------------------------------------------------------------
@@ -139,13 +243,30 @@ def _field(name: str, given: str | None, stated: str | None, notes: dict[str, st
     return SourceField(how="unknown")
 
 
-def _source(raw: bytes, suffix: str, given: Given, notes: dict[str, str]) -> Source:
-    stated = page_metadata(raw) if suffix == ".html" else {}
+def stated_issues(file: str, raw: bytes, stated: dict[str, str], given: Given) -> list[Issue]:
+    """What the page states that cannot be recorded: control characters, impossible dates (unless given)."""
+    issues = []
+    for name, value in sorted(stated.items()):
+        bad = control_character(value)
+        if bad is not None and (name == "title" or getattr(given, name) is None):
+            hint = "" if name == "title" else f"; give --{name}"
+            issues.append(Issue(file, "-", "-", name, f"the page states a {name} with a control character ({bad})"
+                                f"{hint}", "add.control-character"))
+    if given.date is None:
+        for day in impossible_dates(raw):
+            issues.append(Issue(file, "-", "-", "date", f"the page states the date {day}, which is not a calendar "
+                                "date; give --date", "add.date"))
+    return issues
+
+
+def _source(raw: bytes, suffix: str, given: Given, notes: dict[str, str],
+            stated: dict[str, str] | None = None) -> Source:
+    stated = stated if stated is not None else (page_metadata(raw) if suffix == ".html" else {})
     url = stated.get("url")
-    if url and not URL_RE.match(url):
+    if url and not URL_RE.fullmatch(url):
         url = None
     date = stated.get("date")
-    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+    if date and not calendar_date(date):
         date = None
     return Source(
         outlet=_field("outlet", given.outlet, stated.get("outlet"), notes),
@@ -170,10 +291,9 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
     if not files:
         raise UserError("no input given")
     for path in files:
-        if not path.is_file():
-            raise UserError(f"{path}: no such file")
         if path.suffix.lower() not in RAW_SUFFIXES:
             raise UserError(f"{path}: only .txt (copied text) and .html (a saved page) can be added")
+    raws = {path: read_article(path) for path in files}  # usage errors (links, devices) before any work
     seeds = root / "seeds"
     today = datetime.now(UTC).date().isoformat()
     existing = load_documents(root)
@@ -182,14 +302,19 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
     planned: list[Planned] = []
     issues: list[Issue] = []
     for path in files:
-        raw = path.read_bytes()
+        raw = raws[path]
         sha = sha256_bytes(raw)
         suffix = path.suffix.lower()
         doc_id = f"{number:03d}_{sha[:16]}"
         notes: dict[str, str] = {}
         if given.title:
             notes["title"] = "Given with `corpus add --title`."
-        source = _source(raw, suffix, given, notes)
+        stated = page_metadata(raw) if suffix == ".html" else {}
+        found = stated_issues(str(path), raw, stated, given)
+        if found:
+            issues += found
+            continue
+        source = _source(raw, suffix, given, notes, stated)
         try:
             doc = clean_bytes(raw, doc_id, source, f"seeds/{doc_id}{suffix}")
         except InvalidData as exc:
@@ -204,6 +329,12 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
             language = SourceField(value=given.language, how="given")
             notes["language"] = "Given with `corpus add --language`."
         else:
+            found_language = identify_language(doc.text)
+            if found_language not in LANGUAGES:
+                issues.append(Issue(str(path), "-", "-", "language", f"language id (py3langid) finds "
+                                    f"{found_language!r}, not English or Spanish; the corpus holds en and es only "
+                                    "(--language en|es if the identification is wrong)", "add.language"))
+                continue
             language = SourceField(value=detect_language(doc.text), how="inferred")
             notes["language"] = "Language id (py3langid) on the clean text."
         source = source.model_copy(update={"language": language, "added": today, "added_from": path.name})
@@ -240,29 +371,20 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
 
 
 def write(root: Path, planned: list[Planned]) -> None:
-    """Raw files first, then sources.toml; any failure removes the new files and restores sources.toml.
-    The caller holds the repository lock (`add`)."""
+    """The raw files and the appended sources.toml as one journaled transaction (journal in build/): killed
+    anywhere, the next command that takes the repository lock completes it. The caller holds the lock (`add`)."""
     seeds = root / "seeds"
     sources_path = seeds / SOURCES_NAME
     before = sources_path.read_bytes()
     text = append_entries(before.decode("utf-8"), [p.entry for p in planned], str(sources_path))
-    written: list[Path] = []
-    try:
-        for p in planned:
-            target = seeds / f"{p.doc_id}{p.path.suffix.lower()}"
-            if target.exists():
-                raise UserError(f"{target}: already exists")
-            atomic_write_bytes(target, p.raw)
-            written.append(target)
-        atomic_write_text(sources_path, text)
-        load_sources(root)  # what was written reads back
-    except BaseException:
-        for target in written:
-            with suppress(OSError):
-                target.unlink()
-        if sources_path.read_bytes() != before:
-            atomic_write_bytes(sources_path, before)
-        raise
+    tx = Transaction(root / "build", f"add-{planned[0].doc_id}" if planned else "add")
+    for p in planned:
+        target = seeds / f"{p.doc_id}{p.path.suffix.lower()}"
+        if os.path.lexists(target):
+            raise UserError(f"{target}: already exists")
+        tx.write(target, p.raw)
+    tx.write(sources_path, text.encode("utf-8"))
+    tx.commit()
 
 
 def add(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool = False,

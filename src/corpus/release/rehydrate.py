@@ -4,6 +4,11 @@ Each copy (`<doc_id>.txt`, or `<doc_id>.html` whose article text trafilatura ext
 own rules. When the clean text hashes to the release's `clean_sha256` the spans stay where they are (`exact`);
 otherwise every span is re-anchored by corpus.release.align (`realigned`) and one that cannot be placed is
 reported, never guessed. Nothing is written unless everything is placed, or `--allow-partial` is given.
+
+The text-free folder is verified first (checksums, manifest, schemas, the documents' consistency, and the full
+release's card kept under full/ against the twin's facts): a tampered or damaged twin is refused, exit 1, naming
+its files. What is written states what it holds (corpus.release.restate): counts from the rows written, and a
+partial rehydration says so in the manifest, card, DATASHEET.md, croissant.json and rehydration.json alike.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
 import typer
 
 from corpus.core import outputs, repolock
@@ -24,8 +30,10 @@ from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_bytes, sha256_file
 from corpus.core.models import Document, EntityMention, ReleaseManifest
 from corpus.ingest.clean import clean_bytes
+from corpus.release import restate
 from corpus.release.align import Anchor, Placed, realign
 from corpus.release.build import manifest_counts
+from corpus.release.consistency import card_facts
 from corpus.release.extract import html_to_text
 from corpus.release.layout import parquet_path
 from corpus.release.nerview import bio_sentences
@@ -44,7 +52,7 @@ from corpus.release.standoff import (
     update_croissant,
     write_tables,
 )
-from corpus.release.verify import check_sums
+from corpus.release.verify import verify_folder
 
 REPORT = "rehydration.json"
 Mapping_ = dict[tuple[int, int], Placed | str]
@@ -212,18 +220,38 @@ class Outcome:
 
     def summary(self) -> str:
         statuses = Counter(d["status"] for d in self.report["documents"].values())
-        total = placed = 0
-        for doc in self.report["documents"].values():
-            for stats in doc["layers"].values():
-                total += stats["spans_total"]
-                placed += stats["spans_placed"]
         docs = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-        return f"rehydrated {len(self.report['documents'])} documents ({docs}); {placed}/{total} spans placed"
+        return f"rehydrated {len(self.report['documents'])} documents ({docs}); {self.report['rehydration']}"
+
+
+def _spans(documents: Mapping[str, Any]) -> tuple[int, int]:
+    total = placed = 0
+    for doc in documents.values():
+        for stats in doc["layers"].values():
+            total += stats["spans_total"]
+            placed += stats["spans_placed"]
+    return placed, total
+
+
+def describe(documents: Mapping[str, Any]) -> tuple[bool, str]:
+    """(complete, the one-line statement the report, manifest, card and croissant all carry)."""
+    statuses = Counter(d["status"] for d in documents.values())
+    placed, total = _spans(documents)
+    written = len(documents) - statuses["missing"]
+    complete = written == len(documents) and placed == total
+    if complete:
+        realigned = statuses["realigned"]
+        how = f"{realigned} of {len(documents)} realigned on differing copies" if realigned else "all exact copies"
+        return True, f"complete: {len(documents)} of {len(documents)} documents, {placed} of {total} spans ({how})"
+    return False, (f"partial: {written} of {len(documents)} documents, {placed} of {total} spans placed "
+                   f"(rehydration.json lists what is missing)")
 
 
 def _report(results: Mapping[str, DocResult]) -> dict[str, Any]:
-    return {"documents": {doc_id: {"status": r.status, "copy": r.copy_file or None, "layers": r.layers}
-                          for doc_id, r in sorted(results.items())}}
+    documents = {doc_id: {"status": r.status, "copy": r.copy_file or None, "layers": r.layers}
+                 for doc_id, r in sorted(results.items())}
+    complete, statement = describe(documents)
+    return {"complete": complete, "rehydration": statement, "documents": documents}
 
 
 def _issues(report: Mapping[str, Any]) -> list[Issue]:
@@ -252,14 +280,13 @@ def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = Fals
     manifest = read_manifest(standoff)
     if manifest.variant != "standoff":
         raise UserError(f"{standoff} is not a text-free (standoff) release folder")
-    damaged = check_sums(standoff)
-    if damaged:
-        raise InvalidData(damaged)
-    rows = read_rows(standoff, ("documents", "ner", "annotators"))  # entities, claims, stance: from documents
+    check_twin(standoff, manifest)
+    rows = _read_rows(standoff)
     results = {row["doc_id"]: place_document(row, texts) for row in rows["documents"]}
     rebuilt = full_rows(rows, results)
     report = _report(results)
     complete = not _issues(report)
+    assert complete == report["complete"]
     if not complete and not allow_partial:
         raise InvalidData(_issues(report))
     with repolock.output_folder(out, COMMAND, repo_root(), new_only=True) as (_, tmp):
@@ -267,6 +294,44 @@ def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = Fals
         if rebuilt["documents"]:
             write_full(standoff, tmp, rebuilt, manifest, complete)
     return Outcome(out, report, complete)
+
+
+def check_twin(standoff: Path, manifest: ReleaseManifest) -> None:
+    """The twin as released: `corpus verify`'s checks without load_dataset, and the full release's card kept under
+    full/ stating the twin's facts (a hand-edited full/README.md with recomputed sums is refused)."""
+    issues = verify_folder(standoff, load=False)
+    card = standoff / FULL_DOCS / "README.md"
+    if not issues and manifest.facts:
+        try:
+            stated = card_facts(card.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidData([Issue(str(card), "-", "-", "-", f"unreadable: {exc}", "rehydrate.twin")]) from None
+        for key, want in sorted(manifest.facts.items()):
+            if stated.get(key) != want:
+                issues.append(Issue(str(card), "-", "-", key, f"says {stated.get(key)!r} but the twin's manifest "
+                                    f"says {want!r}", "rehydrate.twin"))
+    if issues:
+        raise InvalidData([i if i.file.startswith(str(standoff)) else
+                           Issue(f"{standoff}/{i.file}", i.where, i.region, i.field, i.message, i.rule)
+                           for i in issues])
+
+
+def _read_rows(standoff: Path) -> dict[str, list[dict[str, Any]]]:
+    """The twin's rows (entities, claims, stance: from documents); a file Arrow cannot decode is named."""
+    try:
+        return read_rows(standoff, ("documents", "ner", "annotators"))
+    except (OSError, pa.ArrowException) as exc:
+        damaged = [parquet_path(c) for c in ("documents", "ner", "annotators") if not _readable(standoff, c)]
+        raise InvalidData([Issue(f"{standoff}/{name}", "-", "-", "-", f"cannot be read ({exc})", "parquet.unreadable")
+                           for name in damaged or ["(a Parquet file)"]]) from None
+
+
+def _readable(standoff: Path, config: str) -> bool:
+    try:
+        read_rows(standoff, (config,))
+    except (OSError, pa.ArrowException):
+        return False
+    return True
 
 
 def write_full(standoff: Path, out: Path, rows: Mapping[str, list[dict[str, Any]]], manifest: ReleaseManifest,
@@ -281,17 +346,26 @@ def write_full(standoff: Path, out: Path, rows: Mapping[str, list[dict[str, Any]
     croissant = (standoff / FULL_DOCS / "croissant.json").read_bytes()
     released = {d["contentUrl"]: d["sha256"] for d in orjson.loads(croissant)["distribution"]}
     same = released == {parquet_path(c): sha256_file(out / parquet_path(c)) for c in features}
-    if not same:
+    full = manifest.model_copy(update={"variant": "full"})
+    if not same:  # realigned or partial: every count and fact restated from what was written
+        complete_, statement = describe(orjson.loads((out / REPORT).read_bytes())["documents"])
+        assert complete_ == complete
+        full = restate.restate_manifest(full, manifest_counts(rows), len(rows["documents"]), statement)
+        old, new = manifest.facts, full.facts
         meta, body = split_card(card.decode("utf-8"))
+        if not complete:
+            body = f"> **Rehydrated locally, {statement}.**\n\n" + body
+        body = restate.restate_text(body, old, new, manifest.counts, full.counts)
         card = join_card(dataset_info(meta, features, tables, sizes), body).encode("utf-8")
-        croissant = dump_json(update_croissant(orjson.loads(croissant), out, features, {}))
+        croissant = dump_json(restate.restate_croissant(update_croissant(orjson.loads(croissant), out, features, {}),
+                                                        old, new))
+        sheet = out / "DATASHEET.md"
+        if sheet.is_file():
+            text = restate.restate_text(sheet.read_text(encoding="utf-8"), old, new, manifest.counts, full.counts)
+            atomic_write_bytes(sheet, text.encode("utf-8"))
     atomic_write_bytes(out / "README.md", card)
     atomic_write_bytes(out / "croissant.json", croissant)
-    update: dict[str, Any] = {"variant": "full"}
-    if not complete:
-        update["counts"] = manifest_counts(rows)
-        update["documents"] = len(rows["documents"])
-    finish_folder(out, manifest.model_copy(update=update))
+    finish_folder(out, full)
 
 
 def cli_rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool) -> None:

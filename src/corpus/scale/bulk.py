@@ -12,7 +12,16 @@ driver writes the parts back in input order with fixed row groups, so the Parque
 engine, the number of workers or how the input was cut.
 
 An article that cannot be read or cleaned is an Issue located by its line (JSON Lines) or row (Parquet) and id;
-like `stream-build`, any issue fails the run (nothing written) unless `allow_invalid`.
+like `stream-build`, any issue fails the run (nothing written) unless `allow_invalid`. Refused as such: a key
+repeated in one JSON object (orjson would keep the last silently: checked as stream-build does, corpus.scale.
+strictjson), an article longer than MAX_TEXT_CHARS (spaCy's limit, E088) or MAX_HTML_CHARS, and Parquet that
+does not decode: page checksums are verified where the file has them and strings must be valid UTF-8, so a
+damaged file is named (exit 1), never a traceback. (A flipped byte in a file written without page checksums that
+still decodes to valid values cannot be told from the real data by any reader.)
+
+The output is built in a temp folder beside OUT made by corpus.core.outputs.prepare (named with this process's
+pid), which first removes what killed runs recorded there and whose process is gone; it is renamed to OUT at the
+end.
 """
 
 from __future__ import annotations
@@ -33,9 +42,10 @@ import pyarrow.parquet as pq
 from corpus.core import outputs, tempfiles
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root, sha256_bytes
+from corpus.core.jsontext import parse_json
 from corpus.core.models import ID_MAX_LENGTH
 from corpus.ingest import clean
-from corpus.scale import engines
+from corpus.scale import engines, strictjson
 from corpus.scale.stream import RowGroupWriter
 from corpus.suggest import preannotate
 
@@ -44,6 +54,8 @@ ROW_GROUP_ROWS = 5_000
 OUTPUT_NAME = "suggestions.parquet"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 RESERVED = ("id", "text", "html")
+MAX_TEXT_CHARS = 1_000_000  # spaCy's nlp.max_length: a longer text is its E088 error, not a suggestion
+MAX_HTML_CHARS = 5_000_000  # a saved page is markup around the text: more room, still far above any article
 
 ENTITY = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("text", pa.string()), ("label", pa.string()),
                     ("score", pa.float64())])
@@ -142,6 +154,10 @@ def _check(file: str, where: str, record: Any) -> tuple[str, str] | Issue:
         return issue("text", "give exactly one of text or html", "articles.text")
     if not isinstance(record[given[0]], str):
         return issue(given[0], "must be a string", "articles.text")
+    limit = MAX_TEXT_CHARS if given[0] == "text" else MAX_HTML_CHARS
+    if len(record[given[0]]) > limit:
+        return issue(given[0], f"{len(record[given[0]]):,} characters, over the limit of {limit:,} (an article is "
+                     "kilobytes; spaCy takes at most 1,000,000 characters)", "articles.too-long")
     return doc_id, given[0]
 
 
@@ -157,9 +173,22 @@ def _article(file: str, where: str, record: Any) -> Slot:
 
 def _parquet(path: Path) -> pq.ParquetFile:
     try:
-        return pq.ParquetFile(path)
+        return pq.ParquetFile(path, page_checksum_verification=True)
     except (pa.ArrowException, OSError) as exc:
-        raise UserError(f"{path}: not a readable Parquet file: {exc}") from None
+        raise InvalidData([Issue(path.name, "-", "-", "-", f"not a readable Parquet file ({type(exc).__name__}: "
+                                 f"{exc})", "articles.damaged")]) from None
+
+
+def _damaged(path: Path | str, where: str, exc: Exception) -> Issue:
+    return Issue(Path(path).name, where, "-", "-", f"the Parquet file is damaged here and cannot be decoded "
+                 f"({type(exc).__name__}: {exc})", "articles.damaged")
+
+
+def _decoded(table: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
+    """`table` with every value checked (strings valid UTF-8, offsets in bounds): a flipped byte that still
+    decompresses is refused here instead of becoming a wrong article."""
+    table.validate(full=True)
+    return table
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, int, Any]]:
@@ -180,8 +209,16 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, int, Any]]:
     parquet = _parquet(path)
     columns = [name for name in RESERVED if name in parquet.schema_arrow.names]
     row = 0
-    for batch in parquet.iter_batches(batch_size=PART_ROWS * 16, columns=columns):
-        for record in batch.to_pylist():
+    batches = parquet.iter_batches(batch_size=PART_ROWS * 16, columns=columns)
+    while True:
+        try:
+            batch = next(batches, None)
+            if batch is None:
+                return
+            records = _decoded(batch).to_pylist()
+        except (pa.ArrowException, OSError) as exc:  # the driver's plan: the run cannot go on
+            raise InvalidData([_damaged(path, f"after row {row}", exc)]) from None
+        for record in records:
             row += 1
             yield row, row, record
 
@@ -234,6 +271,9 @@ def suggest_row(file: str, article: Article) -> dict[str, Any]:
     except InvalidData as exc:
         raise InvalidData([Issue(file, article.where, i.region, i.field, i.message, i.rule)
                            for i in exc.issues]) from None
+    if len(doc.text) > MAX_TEXT_CHARS:
+        raise InvalidData([Issue(file, article.where, "-", "text", f"the clean text has {len(doc.text):,} "
+                                 f"characters, over spaCy's limit of {MAX_TEXT_CHARS:,}", "articles.too-long")])
     record = preannotate.prediction_record(doc, pred := preannotate.suggest(doc))
     return {"id": article.id, "language": doc.language, "title": doc.title, "text": doc.text,
             "input_format": "html" if article.is_html else "text",
@@ -248,18 +288,47 @@ _ROW_GROUP: dict[tuple[str, int], pa.Table] = {}  # the Parquet row group this w
 def _rows(path: str, start: int, end: int) -> Iterator[dict[str, Any]]:
     """Rows [start, end) of a Parquet file, reading only the row groups they are in; parts are handed out in
     order, so keeping the last row group read means each worker reads a row group about once."""
-    parquet = _parquet(Path(path))
+    try:
+        parquet = _parquet(Path(path))
+    except InvalidData as exc:
+        raise Damaged(exc.issues[0]) from None
     offset = 0
     for group in range(parquet.metadata.num_row_groups):
         size = parquet.metadata.row_group(group).num_rows
         if offset + size > start and offset < end:
             if (path, group) not in _ROW_GROUP:
                 _ROW_GROUP.clear()
-                _ROW_GROUP[(path, group)] = parquet.read_row_group(group)
+                try:
+                    _ROW_GROUP[(path, group)] = _decoded(parquet.read_row_group(group))
+                except (pa.ArrowException, OSError) as exc:
+                    raise Damaged(_damaged(path, f"row group {group} (rows {offset + 1}-{offset + size})",
+                                           exc)) from None
             table = _ROW_GROUP[(path, group)]
             lo, hi = max(start - offset, 0), min(end - offset, size)
             yield from table.slice(lo, hi - lo).to_pylist()
         offset += size
+
+
+class Damaged(Exception):
+    """A worker met input it cannot decode; the part becomes that one located issue."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def _json_record(file: str, where: str, line: bytes) -> Any:
+    """The line's value, or the Issue saying why not: invalid JSON, or a key repeated in one object (orjson keeps
+    the last; the strict reader locates it)."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Issue(file, where, "-", "-", f"not valid JSON: {exc}", "articles.invalid-json")
+    if strictjson.repeated_keys_possible(line, value):
+        _, issues = parse_json(line.decode("utf-8"), file, where)
+        if issues:
+            return issues[0]
+    return value
 
 
 def _lines(path: str, start: int, end: int) -> Iterator[bytes]:
@@ -289,10 +358,9 @@ def read_part(part: Part) -> list[Slot]:
         if kind == "line":
             if not raw.strip():
                 continue
-            try:
-                raw = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                slots.append(Issue(part.file, where, "-", "-", f"not valid JSON: {exc}", "articles.invalid-json"))
+            raw = _json_record(part.file, where, raw)
+            if isinstance(raw, Issue):
+                slots.append(raw)
                 continue
         slot = _article(part.file, where, raw)
         if isinstance(slot, Article) and number in duplicates:
@@ -314,7 +382,11 @@ def process_part(part: Part) -> PartResult:
         load_models()
     rows: list[dict[str, Any]] = []
     issues: list[Issue] = []
-    for slot in read_part(part):
+    try:
+        slots = read_part(part)
+    except Damaged as exc:
+        slots = [exc.issue]
+    for slot in slots:
         if isinstance(slot, Issue):
             issues.append(slot)
             continue
@@ -397,13 +469,12 @@ def _results(articles: Path, engine: str, workers: int | None, address: str | No
 
 
 def _output_dir(out: Path) -> Path:
-    """A recorded temp folder beside `out` (new or empty), once the output-safety rule (core.outputs) allows it."""
+    """A recorded temp folder beside `out` (new or empty), once the output-safety rule (core.outputs) allows it;
+    outputs.prepare sweeps what killed runs of this package recorded there, and nothing else."""
     out = outputs.check_out(out, repo_root(), "corpus preannotate")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"{out} is not an empty folder; write the suggestions into a new one")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    outputs.sweep(out.parent)  # what killed runs of this package recorded there, and nothing else
-    return tempfiles.make_dir(out.parent, f".{out.name}.tmp-{os.getpid()}-", mode=0o700)
+    return outputs.prepare(out)
 
 
 def bulk_suggest(articles: Path, out: Path, engine: str = "local", workers: int | None = None,
@@ -452,7 +523,7 @@ def input_extent(articles: Path) -> int | None:
     """What the parts' extents add up to: the bytes of JSON Lines, the rows of Parquet (None: not readable)."""
     try:
         return _parquet(articles).metadata.num_rows if articles.suffix == ".parquet" else articles.stat().st_size
-    except (UserError, OSError):
+    except (InvalidData, OSError):
         return None
 
 

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from corpus.core.errors import UserError
-from corpus.scale import lifetime
+from corpus.scale import lifetime, raywatch
 
 ENGINES = ("local", "ray")
 INSTALL_HINT = ("--engine ray needs Ray, which is not installed: pip install 'corpus[scale]' "
@@ -60,18 +60,28 @@ def import_ray() -> ModuleType:
 def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
     """Ray, connected: a runtime this process already started is reused (and left running), else `address`'s
     cluster is joined, else a new local one is started without dashboard; whatever was started here is shut
-    down. A token (RAY_AUTH_TOKEN) is Ray's to read and is never printed here."""
+    down, on every exit path: a local Ray runs in a temp folder of its own watched by corpus.scale.raywatch, which
+    ends its processes when this one ends, even by kill -9. A token (RAY_AUTH_TOKEN) is Ray's to read and is
+    never printed here."""
     ray = import_ray()
     if address:
         _check_reachable(address)
     if ray.is_initialized():
         yield ray
         return
+    watchdog = None
     try:
         if address:
             ray.init(address=address, log_to_driver=False)
         else:  # "local": a new instance even where RAY_ADDRESS or a `ray start` cluster would be picked up
-            ray.init(address="local", include_dashboard=False, log_to_driver=False)
+            temp_dir = raywatch.make_temp_dir()
+            watchdog = raywatch.start(temp_dir)  # before Ray: a kill during ray.init is cleaned up too
+            try:
+                ray.init(address="local", include_dashboard=False, log_to_driver=False, _temp_dir=temp_dir)
+            except BaseException:
+                ray.shutdown()
+                raywatch.stop(watchdog)
+                raise
     except (ConnectionError, RuntimeError, ValueError) as exc:
         hint = ""
         if address and not os.environ.get("RAY_AUTH_MODE"):
@@ -82,7 +92,11 @@ def ray_runtime(address: str | None = None) -> Iterator[ModuleType]:
     try:
         yield ray
     finally:
-        ray.shutdown()
+        try:
+            ray.shutdown()
+        finally:
+            if watchdog is not None:
+                raywatch.stop(watchdog)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
