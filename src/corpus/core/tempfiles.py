@@ -49,7 +49,11 @@ def owner_alive(pid: int, start: int | None) -> bool:
         return start is None or now == start
     if Path("/proc/self/stat").exists():
         return False  # /proc works and has no such process
-    try:  # no /proc here: the pid alone decides
+    return pid_alive(pid)  # no /proc here: the pid alone decides
+
+
+def pid_alive(pid: int) -> bool:
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False

@@ -25,6 +25,7 @@ import orjson
 from corpus.core import faults
 from corpus.core.errors import UserError
 from corpus.core.io import atomic_write_bytes
+from corpus.core.tempfiles import pid_alive
 
 JOURNAL_INFIX = ".journal-"
 
@@ -142,11 +143,3 @@ def recover(base: Path, only_dead: bool = False) -> list[Path]:
     return done
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

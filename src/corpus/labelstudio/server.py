@@ -28,7 +28,7 @@ from filelock import FileLock
 
 from corpus.core.errors import UserError
 from corpus.core.io import atomic_write_bytes, repo_root
-from corpus.core.transaction import pid_alive
+from corpus.core.tempfiles import pid_alive
 
 LS_VERSION = "1.23.2"
 CREDENTIALS = "corpus-credentials.json"
