@@ -173,6 +173,9 @@ def ner_rows(doc_id: str, text: str, entities: list[dict[str, Any]], released: l
             for number, sentence in enumerate(bio_sentences(text, mentions))]
 
 
+TWIN_ONLY = ("clean_sha256", "pieces", "anchors")  # the twin's alignment columns, not the release's
+
+
 def full_rows(rows: Mapping[str, list[dict[str, Any]]], results: Mapping[str, DocResult]) -> \
         dict[str, list[dict[str, Any]]]:
     """The full release's rows, in the build's order, from the text-free rows and the placed copies."""
@@ -191,6 +194,7 @@ def full_rows(rows: Mapping[str, list[dict[str, Any]]], results: Mapping[str, Do
         src = row["source"]
         doc_id = row["doc_id"]
         out["documents"].append({
+            **{k: v for k, v in row.items() if k not in TWIN_ONLY},  # columns a later release added pass through
             "doc_id": doc_id, "title": row["title"], "subtitle": copy.subtitle, "text": copy.text,
             "language": row["language"],
             "source": {k: src[k] for k in ("outlet", "url", "date", "license_note")},
