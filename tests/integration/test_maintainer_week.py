@@ -5,8 +5,8 @@ A scratch copy of this repository (seeds, annotations, releases, docs) gets one 
 `corpus status --json` is checked after each: add -> status -> `make dataset` (green, two waiting) -> ls push
 (finds the running local server by itself) -> two accounts annotate through the API, one with a mistake ->
 pull (validate refuses the mistake) -> the mistake fixed in Label Studio -> pull -> describe both accounts ->
-adjudicate -> validate -> release 1.2.0 (7 documents; the CHANGELOG lists the two) -> verify. Then again with the
-pass policy at one pass.
+adjudicate -> validate -> release the next minor version (7 documents; the CHANGELOG lists the two) -> verify.
+Then again with the pass policy at one pass.
 """
 
 from __future__ import annotations
@@ -35,6 +35,14 @@ WEEK = ROOT / "tests" / "data" / "week"
 CORPUS = str(Path(sys.executable).parent / "corpus")
 COPIED = ("seeds", "annotations", "build", "docs", "schema", "CHANGELOG.md", "DATASHEET.md", "CITATION.cff",
           "Makefile", "pyproject.toml", "README.md")
+
+
+def next_minor(repo: Path) -> tuple[str, str]:
+    """(latest release, the next minor version) of the scratch repository."""
+    versions = sorted(tuple(map(int, p.name.split("."))) for p in (repo / "build").iterdir()
+                      if p.is_dir() and p.name.replace(".", "").isdigit() and p.name.count(".") == 2)
+    major, minor, patch = versions[-1]
+    return f"{major}.{minor}.{patch}", f"{major}.{minor + 1}.0"
 
 
 def scratch_repo(dest: Path) -> Path:
@@ -162,13 +170,14 @@ def test_the_maintainers_week_closes(tmp_path: Path, ls_server: server.Server, a
     cli(repo, "adjudicate")
     cli(repo, "validate")
     assert {status(repo, project)[d]["next"] for d in new} == {"corpus release X.Y.Z (ready)"}
-    cli(repo, "release", "1.2.0")
-    cli(repo, "verify", "build/1.2.0")
-    assert sorted(pq.read_table(repo / "build" / "1.2.0" / "documents").column("doc_id").to_pylist())[-2:] == new
-    entry = (repo / "CHANGELOG.md").read_text(encoding="utf-8").split("## [1.1.0]")[0]
+    latest, version = next_minor(repo)
+    cli(repo, "release", version)
+    cli(repo, "verify", f"build/{version}")
+    assert sorted(pq.read_table(repo / "build" / version / "documents").column("doc_id").to_pylist())[-2:] == new
+    entry = (repo / "CHANGELOG.md").read_text(encoding="utf-8").split(f"## [{latest}]")[0]
     assert all(f"- added `{d}`" in entry for d in new) and "Documents: 5 -> 7" in entry
     rows = status(repo, project)
-    assert {r["next"] for r in rows.values()} == {"done"} and all("1.2.0" in r["releases"] for r in rows.values())
+    assert {r["next"] for r in rows.values()} == {"done"} and all(version in r["releases"] for r in rows.values())
 
 
 def test_the_week_with_one_pass(tmp_path: Path, ls_server: server.Server, admin: Any) -> None:
@@ -187,10 +196,11 @@ def test_the_week_with_one_pass(tmp_path: Path, ls_server: server.Server, admin:
     assert {status(repo, project)[d]["next"] for d in new} == {"corpus adjudicate"}
     cli(repo, "adjudicate")
     cli(repo, "validate")
-    cli(repo, "release", "1.2.0")
-    cli(repo, "verify", "build/1.2.0")
-    docs = {r["doc_id"]: r for r in pq.read_table(repo / "build" / "1.2.0" / "documents").to_pylist()}
+    version = next_minor(repo)[1]
+    cli(repo, "release", version)
+    cli(repo, "verify", f"build/{version}")
+    docs = {r["doc_id"]: r for r in pq.read_table(repo / "build" / version / "documents").to_pylist()}
     assert [(docs[d]["passes"], docs[d]["adjudicated"]) for d in new] == [(1, False), (1, False)]
-    card = (repo / "build" / "1.2.0" / "README.md").read_text(encoding="utf-8")
+    card = (repo / "build" / version / "README.md").read_text(encoding="utf-8")
     assert "Agreement covers the 5 document(s) with two or more annotation passes; 2 document(s) have a single" in card
     assert {status(repo, project)[d]["adjudicated"] for d in new} == {"single pass"}

@@ -18,7 +18,8 @@ from corpus.release.scoring.entities import score_entities
 from corpus.release.scoring.reference import load_reference
 
 PROJECT = Path(__file__).resolve().parents[2]
-RELEASE = PROJECT / "build" / "1.1.0"
+REPORTS = sorted((PROJECT / "docs" / "baselines").glob("*.json"), key=lambda p: tuple(map(int, p.stem.split("."))))
+RELEASE = PROJECT / "build" / REPORTS[-1].stem  # the newest baselines and the release they were scored on
 COUNTS = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 
 
@@ -34,7 +35,7 @@ def crowded(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> bool:
 @pytest.mark.parametrize("baseline", ["suggest", "spacy"])
 def test_same_counts_as_nervaluate(baseline: str) -> None:
     ref = load_reference(RELEASE)
-    lines = [orjson.loads(line) for line in (PROJECT / "docs" / "baselines" / "1.1.0" / f"{baseline}.jsonl")
+    lines = [orjson.loads(line) for line in (REPORTS[-1].with_suffix("") / f"{baseline}.jsonl")
              .read_bytes().splitlines()]
     preds = {o["doc_id"]: o["entities"] for o in lines}
     ids = sorted(ref.documents)
