@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from corpus.core import faults
 from corpus.core.outputs import MARKER_PREFIX
 
 State = dict[str, str]
@@ -45,3 +48,27 @@ def lock_held_elsewhere(root: Path) -> Iterator[None]:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(30)
+
+
+def killed(action: Callable[[], object], kill_after: int, log: Path | None = None,
+           group: bool = False) -> tuple[int, int]:
+    """Run `action` in a forked child with CORPUS_KILL_AFTER: (exit code, -9 when killed; the child's pid)."""
+    def child() -> None:
+        if group:
+            os.setpgid(0, 0)  # its workers join this group: the test can look for survivors
+        os.environ["CORPUS_KILL_AFTER"] = str(kill_after)
+        if log is not None:
+            os.environ["CORPUS_KILL_LOG"] = str(log)
+        faults._steps = 0
+        try:
+            action()
+        except BaseException as exc:  # reported through the exit code
+            print(f"child failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            os._exit(3)
+        os._exit(0)
+
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    proc.join(120)
+    assert proc.exitcode is not None and proc.pid is not None, "the child hung"
+    return proc.exitcode, proc.pid

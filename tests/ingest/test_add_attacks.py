@@ -3,25 +3,22 @@ and only regular, reasonably sized, NUL-free files with clean metadata in Englis
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from corpus.cli import app
-from corpus.core import faults
 from corpus.core.io import sha256_bytes
 from corpus.core.repolock import repo_lock
 from corpus.ingest import add as add_mod
 from corpus.ingest.clean import load_documents, load_sources
-from fixtures_tree import state
+from fixtures_tree import killed, state
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSEEN = ROOT / "tests" / "data" / "unseen"
@@ -50,33 +47,12 @@ def leftovers(root: Path) -> list[str]:
 
 
 # ---- item 4: one journaled transaction --------------------------------------------------------------------------
-def killed(action: Callable[[], object], kill_after: int, log: Path | None = None) -> int:
-    """Run `action` in a forked child killed (SIGKILL) after its `kill_after`-th durable step; its exit code."""
-    def child() -> None:
-        os.environ["CORPUS_KILL_AFTER"] = str(kill_after)
-        if log is not None:
-            os.environ["CORPUS_KILL_LOG"] = str(log)
-        faults._steps = 0
-        try:
-            action()
-        except BaseException as exc:
-            print(f"child failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            os._exit(3)
-        os._exit(0)
-
-    proc = multiprocessing.get_context("fork").Process(target=child)
-    proc.start()
-    proc.join(120)
-    assert proc.exitcode is not None, "the child hung"
-    return proc.exitcode
-
-
 def test_add_killed_after_any_step_is_completed_by_the_next_command(repo: Path, tmp_path: Path) -> None:
     before = state(repo)
     ref = tmp_path / "ref"
     shutil.copytree(repo, ref)
     log = tmp_path / "steps.log"
-    assert killed(lambda: add_mod.add(ref, FILES, add_mod.Given()), 0, log) == 0
+    assert killed(lambda: add_mod.add(ref, FILES, add_mod.Given()), 0, log)[0] == 0
     names = [line.split(" ", 1)[1] for line in log.read_text().splitlines()]
     after = state(ref)
     assert after != before and len(names) >= 4  # journal, two seeds, sources.toml, journal removed
@@ -84,7 +60,7 @@ def test_add_killed_after_any_step_is_completed_by_the_next_command(repo: Path, 
     for k in range(1, len(names) + 1):
         work = tmp_path / f"k{k}"
         shutil.copytree(repo, work)
-        assert killed(lambda w=work: add_mod.add(w, FILES, add_mod.Given()), k) == -signal.SIGKILL, names[k - 1]
+        assert killed(lambda w=work: add_mod.add(w, FILES, add_mod.Given()), k)[0] == -signal.SIGKILL, names[k - 1]
         if journal <= k < len(names):  # the half-done state the attack found: a seed without its entry
             assert state(work) not in (before, after)
         with repo_lock(work):  # what the next writing command does first

@@ -8,9 +8,7 @@ raw bytes.
 
 from __future__ import annotations
 
-import html
 import tomllib
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus.core.models import Document, Source, SourceField
-from corpus.ingest.clean import clean_bytes, load_rules, raw_span
+from corpus.ingest.clean import clean_bytes, load_rules
 from corpus.ingest.html import blocks
+from fixtures_clean import assert_traces_to_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSEEN = ROOT / "tests" / "data" / "unseen"
@@ -46,17 +45,7 @@ def test_unseen_article_is_exactly_title_and_body(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(GOLD))
 def test_unseen_offsets_and_removals_trace_to_raw(name: str) -> None:
-    raw = (UNSEEN / name).read_bytes()
-    doc = clean_unseen(name)
-    decode = html.unescape if name.endswith(".html") else (lambda s: s)
-    for removal in doc.removed:
-        assert raw[removal.raw_start:removal.raw_end].decode("utf-8") == removal.text
-        assert removal.rule
-    for i, ch in enumerate(doc.text):
-        a, b = raw_span(doc, i, i + 1)
-        source = unicodedata.normalize("NFC", decode(raw[a:b].decode("utf-8")))
-        if not ch.isspace():
-            assert ch in source, (i, ch, source)
+    assert_traces_to_raw((UNSEEN / name).read_bytes(), clean_unseen(name), name.endswith(".html"))
 
 
 @pytest.mark.parametrize("name", sorted(n for n in GOLD if n.endswith(".html")))
@@ -101,9 +90,4 @@ def test_any_page_is_traceable_or_a_located_error(parts: list[str]) -> None:
     except InvalidData as exc:
         assert exc.issues[0].rule == "input.empty"
         return
-    for removal in doc.removed:
-        assert raw[removal.raw_start:removal.raw_end].decode("utf-8") == removal.text
-    for i, ch in enumerate(doc.text):
-        a, b = raw_span(doc, i, i + 1)
-        source = unicodedata.normalize("NFC", html.unescape(raw[a:b].decode("utf-8")))
-        assert ch.isspace() or ch in source, (i, ch, source)
+    assert_traces_to_raw(raw, doc, is_html=True)

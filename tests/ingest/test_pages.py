@@ -3,9 +3,7 @@ bytes, every clean char traces back, and no article line of any page (tuning or 
 
 from __future__ import annotations
 
-import html
 import tomllib
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from corpus.core.models import Document, Source, SourceField
 from corpus.ingest.article import non_article_reason
 from corpus.ingest.clean import PARAGRAPH_SEP, clean_bytes, raw_lines, raw_span
+from fixtures_clean import assert_traces_to_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "data" / "unseen" / "pages"
@@ -28,17 +27,7 @@ def clean_page(name: str) -> Document:
 
 @pytest.mark.parametrize("name", sorted(GOLD))
 def test_page_removals_and_offsets_trace_to_raw(name: str) -> None:
-    raw = (PAGES / name).read_bytes()
-    doc = clean_page(name)
-    decode = html.unescape if name.endswith(".html") else (lambda s: s)
-    for removal in doc.removed:
-        assert raw[removal.raw_start:removal.raw_end].decode("utf-8") == removal.text
-        assert removal.rule
-    for i, ch in enumerate(doc.text):
-        a, b = raw_span(doc, i, i + 1)
-        source = unicodedata.normalize("NFC", decode(raw[a:b].decode("utf-8")))
-        if not ch.isspace():
-            assert ch in source, (i, ch, source)
+    assert_traces_to_raw((PAGES / name).read_bytes(), clean_page(name), name.endswith(".html"))
 
 
 @pytest.mark.parametrize("name", sorted(n for n in GOLD if GOLD[n].get("article", True)))

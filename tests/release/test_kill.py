@@ -11,7 +11,6 @@ runs without load_dataset here; one real `corpus release` process is killed with
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import shutil
 import signal
@@ -25,7 +24,7 @@ import orjson
 import pytest
 from test_release import TODAY, make_repo, write_gold
 
-from corpus.core import faults, outputs
+from corpus.core import outputs
 from corpus.core.errors import UserError
 from corpus.core.repolock import repo_lock
 from corpus.release import build as build_mod
@@ -33,31 +32,7 @@ from corpus.release import release as release_mod
 from corpus.release.verify import verify_folder
 from corpus.scale import stream
 from fixtures_synth import synth
-from fixtures_tree import state
-
-
-def killed(action: Callable[[], object], kill_after: int, log: Path | None = None,
-           group: bool = False) -> tuple[int, int]:
-    """Run `action` in a forked child with CORPUS_KILL_AFTER: (exit code, -9 when killed; the child's pid)."""
-    def child() -> None:
-        if group:
-            os.setpgid(0, 0)  # its workers join this group: the test can look for survivors
-        os.environ["CORPUS_KILL_AFTER"] = str(kill_after)
-        if log is not None:
-            os.environ["CORPUS_KILL_LOG"] = str(log)
-        faults._steps = 0
-        try:
-            action()
-        except BaseException as exc:  # reported through the exit code
-            print(f"child failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            os._exit(3)
-        os._exit(0)
-
-    proc = multiprocessing.get_context("fork").Process(target=child)
-    proc.start()
-    proc.join(120)
-    assert proc.exitcode is not None and proc.pid is not None, "the child hung"
-    return proc.exitcode, proc.pid
+from fixtures_tree import killed, state
 
 
 def steps(action: Callable[[], object], tmp: Path) -> list[str]:
