@@ -25,7 +25,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -40,7 +40,7 @@ from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_bytes, repo_root
 from corpus.core.jsontext import utf8_issue
 from corpus.core.models import AnnotationSet, Document
-from corpus.core.repolock import repo_lock
+from corpus.core.repolock import output_folder
 from corpus.gold.validate import ExportRules, SeedRef, export_level_issues, seed_refs, task_key, validate_task
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import TASK_START, WS, decode_pieces, read_export, tasks_end
@@ -337,31 +337,20 @@ class BuildResult:
 
 
 def _finish(tmp: Path, out: Path, result: BuildResult, allow_invalid: bool) -> BuildResult:
-    """Publish the folder in one transaction, or remove it and raise when the data is invalid."""
+    """Seal the folder (output_folder then publishes it in one transaction), or raise when the data is invalid
+    (output_folder then removes it)."""
     if result.issues and not allow_invalid:
-        outputs.discard(tmp)
         raise InvalidData(result.issues)
     build.write_sha256sums(tmp)
-    outputs.replace(tmp, out)
     result.out = out
     return result
 
 
-@contextmanager
-def _output(out: Path) -> Iterator[tuple[Path, Path]]:
-    """(checked output path, temp folder beside it). Under the repository lock when `out` is inside the
-    repository (outside any checkout no build/.lock is made); anywhere else only a new, empty or earlier
-    stream-build folder is accepted, and what killed runs left beside it (their pid is gone) is removed first."""
-    root = repo_root()
-    inside = (root / "seeds").is_dir() and Path(os.path.abspath(out)).resolve().is_relative_to(root.resolve())
-    with repo_lock(root) if inside else nullcontext():
-        target = outputs.check_out(out, root, "corpus stream-build")
-        tmp = outputs.prepare(target, locked=inside)
-        try:
-            yield target, tmp
-        except BaseException:
-            outputs.discard(tmp)
-            raise
+def _output(out: Path) -> AbstractContextManager[tuple[Path, Path]]:
+    """(checked output path, temp folder beside it): the one output rule (core.repolock.output_folder), under the
+    repository lock when `out` is inside the repository; anywhere else only a new, empty or earlier stream-build
+    folder is accepted, and what killed runs recorded beside it is removed first."""
+    return output_folder(out, "corpus stream-build", repo_root())
 
 
 def stream_build(export: Path, out: Path, workers: int | None = None, region_bytes: int = REGION_BYTES,

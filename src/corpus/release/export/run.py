@@ -1,13 +1,13 @@
 """`corpus export RELEASE_DIR --format brat|conll|spacy --out DIR`: read the release, write one format into a
-new output folder through the package's output-safety rules (corpus.core.outputs), all or nothing."""
+new output folder through the package's one output rule (corpus.core.repolock.output_folder), all or nothing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from corpus.core import outputs
 from corpus.core.errors import UserError
 from corpus.core.io import repo_root
+from corpus.core.repolock import output_folder
 from corpus.release.export.brat import write_brat
 from corpus.release.export.conll import write_conll
 from corpus.release.export.source import read_release
@@ -22,18 +22,12 @@ def export(release: Path, fmt: str, out: Path, root: Path | None = None) -> list
         raise UserError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt == "spacy":
         import_spacy()  # the missing extra is said before anything is read
-    target = outputs.check_out(out, root if root is not None else repo_root(), "corpus export")
-    docs, sentences = read_release(release)
-    tmp = outputs.prepare(target)
-    try:
+    with output_folder(out, "corpus export", root if root is not None else repo_root()) as (_target, tmp):
+        docs, sentences = read_release(release)
         if fmt == "brat":
             written = write_brat(docs, tmp)
         elif fmt == "conll":
             written = write_conll(sentences, tmp)
         else:
             written = write_docbin(docs, tmp)
-        outputs.replace(tmp, target)
-    except BaseException:
-        outputs.discard(tmp)
-        raise
     return written
