@@ -1,4 +1,4 @@
-"""`corpus score` end to end on the committed release 1.1.0: the gold scores 1.0 everywhere (on the full folder and
+"""`corpus score` end to end on the newest committed release: the gold scores 1.0 everywhere (on the full folder and
 on one rehydrated from the text-free twin and the committed seeds), partial predictions score what they hold, and
 the exit codes keep the CLI contract.
 
@@ -23,8 +23,9 @@ from corpus.release.rehydrate import rehydrate
 from corpus.release.scoring.report import score
 
 PROJECT = Path(__file__).resolve().parents[2]
-RELEASE = PROJECT / "build" / "1.1.0"
-TWIN = PROJECT / "build" / "1.1.0-standoff"
+RELEASE = max((p for p in (PROJECT / "build").iterdir() if p.is_dir() and p.name.replace(".", "").isdigit()),
+              key=lambda p: tuple(map(int, p.name.split("."))))  # every column a release has is a valid field
+TWIN = RELEASE.with_name(f"{RELEASE.name}-standoff")
 SCORES = {"precision", "recall", "f1", "accuracy", "macro_f1"}
 
 

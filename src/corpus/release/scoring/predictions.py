@@ -21,7 +21,8 @@ from corpus.release.scoring.reference import Reference, Vocabulary
 LAYERS = ("entities", "claims", "stance", "attributed")
 # The documents config's other columns (allowed, not scored) and what tools add beside them.
 OTHER_FIELDS = frozenset({"doc_id", "title", "subtitle", "text", "language", "source", "raw_sha256",
-                          "removed_spans", "annotators", "guidelines_version", "model_version"})
+                          "removed_spans", "annotators", "guidelines_version", "passes", "adjudicated",
+                          "model_version"})
 SPAN = ("id", "start", "end", "text", "score")
 ITEM_FIELDS: dict[str, frozenset[str]] = {
     "entities": frozenset((*SPAN, "label")),
