@@ -341,6 +341,16 @@ def select_after_create(page: Page) -> None:
     title.wait_for(state="hidden")
 
 
+def selected_or_click(page: Page, surface: str, header: Locator) -> None:
+    """The old config's fields of a region just drawn. On a loaded machine the old config sometimes misses the
+    select-after-create; one click on the region then selects it. It is not counted: with the setting on, the
+    annotator needs none, and the AFTER test proves its own selection without this help."""
+    try:
+        header.wait_for(timeout=5_000)
+    except PlaywrightTimeout:
+        click_until(page, surface, header)
+
+
 def test_gestures_with_the_config_before_issue_28(annotated: tuple[Annotate, Path]) -> None:
     """The same claim and STANCE span with the previous config, in its own project: measures BEFORE."""
     run, shots_dir = annotated
@@ -366,7 +376,7 @@ def test_gestures_with_the_config_before_issue_28(annotated: tuple[Annotate, Pat
 
         gestures.start("claim")
         draw(page, "c", CLAIM, gestures)
-        page.get_by_text("Selected CLAIM").wait_for()
+        selected_or_click(page, CLAIM, page.get_by_text("Selected CLAIM"))
         gestures.click(page.locator("input[name=claim_value]"))
         gestures.type(page, "12")
         gestures.click(page.locator(".lsf-choices_layout_select [data-testid=select-trigger] >> visible=true"))
@@ -382,7 +392,7 @@ def test_gestures_with_the_config_before_issue_28(annotated: tuple[Annotate, Pat
 
         gestures.start("stance")
         draw(page, "s", EVIDENCE, gestures)
-        page.get_by_text("Selected STANCE").wait_for()
+        selected_or_click(page, EVIDENCE, page.get_by_text("Selected STANCE"))
         gestures.click(choices_under(page, "stance_target").get_by_text("maduro_government", exact=True))
         gestures.key(page, "a")  # the polarity's key: against
         assert checked(page) == ["against", "maduro_government"]
