@@ -1,12 +1,22 @@
-"""The one check that cleaning is reversible, shared by every cleaning test (seeds, unseen pages, generated pages)."""
+"""What every cleaning test shares: a test page cleaned as `corpus add` would, and the one check that cleaning is
+reversible (seeds, unseen pages, generated pages)."""
 
 from __future__ import annotations
 
 import html
 import unicodedata
+from pathlib import Path
 
-from corpus.core.models import Document
-from corpus.ingest.clean import raw_span
+from corpus.core.models import Document, Source, SourceField
+from corpus.ingest.clean import clean_bytes, raw_span
+
+UNKNOWN = SourceField(how="unknown")
+
+
+def clean_file(path: Path, outlet: str, raw_path: str) -> Document:
+    """A page of the test data cleaned as `corpus add` would, its outlet given (the outlet's rules apply)."""
+    source = Source(outlet=SourceField(value=outlet, how="given"), language=UNKNOWN, url=UNKNOWN, date=UNKNOWN)
+    return clean_bytes(path.read_bytes(), path.stem, source, raw_path)
 
 
 def assert_traces_to_raw(raw: bytes, doc: Document, is_html: bool) -> None:

@@ -16,21 +16,18 @@ import trafilatura
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus.core.models import Document, Source, SourceField
+from corpus.core.models import Document
 from corpus.ingest.clean import clean_bytes, load_rules
 from corpus.ingest.html import blocks
-from fixtures_clean import assert_traces_to_raw
+from fixtures_clean import assert_traces_to_raw, clean_file
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSEEN = ROOT / "tests" / "data" / "unseen"
 GOLD = tomllib.loads((UNSEEN / "gold.toml").read_text(encoding="utf-8"))
-UNKNOWN = SourceField(how="unknown")
 
 
 def clean_unseen(name: str) -> Document:
-    source = Source(outlet=SourceField(value=GOLD[name]["outlet"], how="given"), language=UNKNOWN, url=UNKNOWN,
-                    date=UNKNOWN)
-    return clean_bytes((UNSEEN / name).read_bytes(), Path(name).stem, source, f"tests/data/unseen/{name}")
+    return clean_file(UNSEEN / name, GOLD[name]["outlet"], f"tests/data/unseen/{name}")
 
 
 @pytest.mark.parametrize("name", sorted(GOLD))

@@ -8,21 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from corpus.core.models import Document, Source, SourceField
+from corpus.core.models import Document
 from corpus.ingest.article import non_article_reason
-from corpus.ingest.clean import PARAGRAPH_SEP, clean_bytes, raw_lines, raw_span
-from fixtures_clean import assert_traces_to_raw
+from corpus.ingest.clean import PARAGRAPH_SEP, raw_lines, raw_span
+from fixtures_clean import assert_traces_to_raw, clean_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "data" / "unseen" / "pages"
 GOLD = tomllib.loads((PAGES / "gold.toml").read_text(encoding="utf-8"))
-UNKNOWN = SourceField(how="unknown")
 
 
 def clean_page(name: str) -> Document:
-    source = Source(outlet=SourceField(value=GOLD[name]["outlet"], how="given"), language=UNKNOWN, url=UNKNOWN,
-                    date=UNKNOWN)
-    return clean_bytes((PAGES / name).read_bytes(), Path(name).stem, source, f"tests/data/unseen/pages/{name}")
+    return clean_file(PAGES / name, GOLD[name]["outlet"], f"tests/data/unseen/pages/{name}")
 
 
 @pytest.mark.parametrize("name", sorted(GOLD))

@@ -14,9 +14,13 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
+
+T = TypeVar("T")
 
 RECORD_PREFIX = ".corpus-tmp."
 
@@ -85,37 +89,30 @@ def temp_name(prefix: str) -> str:
     return f"{prefix}{secrets.token_hex(4)}"
 
 
-def make_dir(parent: Path, prefix: str, mode: int = 0o755) -> Path:
-    """A new recorded temp folder `parent/<prefix>XXXXXXXX` (same filesystem as what it will replace)."""
+def _make(parent: Path, prefix: str, create: Callable[[Path], T]) -> tuple[T, Path]:
+    """Record a free name `parent/<prefix>XXXXXXXX`, then `create` it exclusively (FileExistsError: try another)."""
     for _ in range(100):
         path = parent / temp_name(prefix)
         if os.path.lexists(path) or os.path.lexists(record_path(path)):
             continue
         claim(path)
         try:
-            path.mkdir(mode=0o700)
+            return create(path), path
         except FileExistsError:
             forget(path)
-            continue
-        path.chmod(mode)
-        return path
     raise FileExistsError(f"no free temp name {prefix}XXXXXXXX in {parent}")
+
+
+def make_dir(parent: Path, prefix: str, mode: int = 0o755) -> Path:
+    """A new recorded temp folder `parent/<prefix>XXXXXXXX` (same filesystem as what it will replace)."""
+    _, path = _make(parent, prefix, lambda p: p.mkdir(mode=0o700))
+    path.chmod(mode)
+    return path
 
 
 def make_file(parent: Path, prefix: str) -> tuple[int, Path]:
     """(open fd, path) of a new recorded temp file `parent/<prefix>XXXXXXXX`, mode 0600."""
-    for _ in range(100):
-        path = parent / temp_name(prefix)
-        if os.path.lexists(path) or os.path.lexists(record_path(path)):
-            continue
-        claim(path)
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            forget(path)
-            continue
-        return fd, path
-    raise FileExistsError(f"no free temp name {prefix}XXXXXXXX in {parent}")
+    return _make(parent, prefix, lambda p: os.open(p, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _read_record(record: Path) -> tuple[int, int | None, str] | None:
