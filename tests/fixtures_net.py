@@ -63,17 +63,27 @@ class _Echo(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def echo_server() -> Iterator[str]:
-    """A server answering HTTP 502 to everything, its JSON body quoting the request's headers."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+def serving(handler: type[BaseHTTPRequestHandler], stop: threading.Event | None = None) -> Iterator[str]:
+    """`handler` served on 127.0.0.1 in a thread; its URL. `stop` is set first on exit, to free hanging handlers."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        if stop is not None:
+            stop.set()
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def echo_server() -> Iterator[str]:
+    """A server answering HTTP 502 to everything, its JSON body quoting the request's headers."""
+    with serving(_Echo) as url:
+        yield url
 
 
 class _CreatesThenHangs(BaseHTTPRequestHandler):
@@ -103,15 +113,5 @@ class _CreatesThenHangs(BaseHTTPRequestHandler):
 def hub_that_hangs_after_create() -> Iterator[str]:
     """A Hub that creates the repository, then never answers the upload's first request."""
     stop = threading.Event()
-    handler = type("Handler", (_CreatesThenHangs,), {"stop": stop})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(type("Handler", (_CreatesThenHangs,), {"stop": stop}), stop) as url:
+        yield url
