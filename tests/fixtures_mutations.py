@@ -37,6 +37,7 @@ def make_repo(tmp: Path) -> Path:
     root.mkdir()
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copytree(REPO / "annotations", root / "annotations")
     return root
 

@@ -188,6 +188,7 @@ def pair_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in (RELEASE, f"{RELEASE}-standoff"):
         shutil.copytree(REPO / "build" / name, root / "build" / name)
     shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
     for path in root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return root
@@ -278,6 +279,7 @@ metadata_text = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_
 def add_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("addrepo")
     shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
     return root
 
 

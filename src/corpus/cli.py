@@ -490,7 +490,18 @@ def ls_replay(
 
 
 def main() -> None:
-    app()
+    """Errors raised while a command imports its stage (no taxonomy here, a bad taxonomy file) exit like the rest."""
+    try:
+        app()
+    except (UserError, InvalidData, RemoteFailure) as exc:
+        error = exc
+
+        def again() -> None:
+            raise error
+        try:
+            run(again)
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code) from None
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ SEED = "002_be4fb8517e337c1b"
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's seeds: `corpus add` works on it as on a checkout."""
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copyfile(ROOT / "taxonomy.toml", tmp_path / "taxonomy.toml")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
     return tmp_path

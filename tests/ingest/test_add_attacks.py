@@ -29,6 +29,7 @@ FILES = [UNSEEN / "northwire.txt", UNSEEN / "harbor_times.html"]
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "seeds", root / "seeds")
+    shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
     (root / "pyproject.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CORPUS_ROOT", str(root))
     return root

@@ -92,6 +92,7 @@ def repo_copy(tmp: Path, seeds: tuple[str, ...]) -> Path:
     """A minimal checkout: the given seeds with their sources, the guidelines, a copy of the migrated data dir."""
     root = tmp / "repo"
     (root / "seeds").mkdir(parents=True)
+    shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
     for doc_id in seeds:
         shutil.copy2(ROOT / "seeds" / f"{doc_id}.txt", root / "seeds")
     shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")

@@ -49,6 +49,7 @@ def state(ls: Any, pid: int) -> dict[int, tuple[Any, ...]]:
 @pytest.fixture()
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copyfile(ROOT / "taxonomy.toml", tmp_path / "taxonomy.toml")
     (tmp_path / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "guidelines.md", tmp_path / "docs" / "guidelines.md")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")

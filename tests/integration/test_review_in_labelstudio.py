@@ -35,6 +35,7 @@ CLAIM, CLAIMANT = "more than a dozen other countries", "State Department"
 def repo(tmp: Path) -> Path:
     root = tmp / "repo"
     (root / "seeds").mkdir(parents=True)
+    shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copy2(ROOT / "seeds" / f"{EN}.txt", root / "seeds")
     shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")
     (root / "annotations").mkdir()

@@ -62,12 +62,14 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def repo_root() -> Path:
-    """The checkout root: CORPUS_ROOT if set, else the nearest parent holding pyproject.toml and seeds/."""
+    """The corpus repository: CORPUS_ROOT if set, else the nearest parent holding taxonomy.toml (every corpus has
+    one) or, for a checkout of the package's own corpus, pyproject.toml and seeds/."""
     env = os.environ.get("CORPUS_ROOT")
     if env:
         return Path(env).resolve()
     here = Path.cwd().resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "pyproject.toml").is_file() and (candidate / "seeds").is_dir():
+        if (candidate / "taxonomy.toml").is_file() or (
+                (candidate / "pyproject.toml").is_file() and (candidate / "seeds").is_dir()):
             return candidate
     return here

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from corpus.core import taxonomy as tx
+from corpus.core.taxonomy_file import TaxonomyFile
 
 SCHEMA_VERSION = "1.0.0"
 
@@ -411,4 +412,5 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "provenance": Provenance,
     "release_manifest": ReleaseManifest,
     "source": Source,
+    "taxonomy": TaxonomyFile,
 }

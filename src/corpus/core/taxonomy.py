@@ -1,15 +1,29 @@
-"""The single source of truth for every label in the corpus.
+"""The corpus's label set, loaded once per process from its taxonomy.toml (see corpus.core.taxonomy_file).
 
-Pydantic models, JSON Schemas, the Label Studio XML, HF ClassLabels, the dataset card and the guidelines'
-label tables all derive from the tuples below; drift tests compare the generated artefacts with this module.
-Order matters: ClassLabel ids are positions in these tuples, so only ever append.
+Pydantic models, JSON Schemas, the Label Studio XML, HF ClassLabels, the dataset card and the guidelines' label
+tables all derive from it; drift tests compare the generated artefacts with it. The package holds no label of
+its own: which file is read is decided by CORPUS_TAXONOMY, else the corpus repository the command runs in.
+The vocabularies are served as module attributes (tx.ENTITY_LABELS, ...) so every stage reads them one way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-TAXONOMY_VERSION = "1.0.0"
+from corpus.core.errors import UserError
+from corpus.core.io import repo_root
+from corpus.core.taxonomy_file import load
+
+# Span layers with a fixed label (named in Label Studio's from_name and in the canonical files): structure, not
+# vocabulary, so they are the package's.
+CLAIM_LABEL = "CLAIM"
+STANCE_SPAN_LABEL = "STANCE"
+SPLITS: tuple[str, ...] = ("test",)
+FILE_NAME = "taxonomy.toml"
+ENV = "CORPUS_TAXONOMY"
 
 
 @dataclass(frozen=True)
@@ -18,141 +32,101 @@ class Label:
     description: str
     hotkey: str = ""
     color: str = ""
+    examples: tuple[str, ...] = ()
+    kind: str = ""  # units only: the claim kind the unit implies
 
 
-ENTITY_TYPES: tuple[Label, ...] = (
-    Label("PER", "A named person: Nicolás Maduro.", "p", "#e6194b"),
-    Label("ORG", "A named organisation: PSUV, Wagner Group.", "o", "#3cb44b"),
-    Label("GPE", "A country, city or state: Venezuela, Russia, Caracas.", "g", "#4363d8"),
-    Label("LOC", "A non-political location: the Caribbean, La Orchila, the Western Hemisphere.", "l", "#f58231"),
-    Label("NORP", "A nationality, religious or political group: Venezuelan, Chavistas, Russian.", "n", "#911eb4"),
-    Label("EVENT", "A named event: BRICS summit, Sovereign Caribbean 200.", "v", "#46f0f0"),
-    Label("LAW", "A named treaty, law or agreement: the Strategic Association and Cooperation Treaty.", "w", "#f032e6"),
-    Label("WEAPON", "A named weapon system or military equipment: Su-30MK2, S-300, Igla-S.", "x", "#9a6324"),
-)
-ENTITY_LABELS: tuple[str, ...] = tuple(label.name for label in ENTITY_TYPES)
+@dataclass(frozen=True)
+class Taxonomy:
+    version: str
+    entity_types: tuple[Label, ...]
+    relation_types: tuple[Label, ...]
+    stance_targets: tuple[Label, ...]
+    stance_labels: tuple[Label, ...]
+    polarities: tuple[Label, ...]
+    qualifiers: tuple[Label, ...]
+    claim_kinds: tuple[Label, ...]
+    units: tuple[Label, ...]
+    claim_span: Label
+    stance_span: Label
+    source: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-STANCE_TARGETS: tuple[Label, ...] = (
-    Label("maduro_government", "The government of Nicolás Maduro, its legitimacy and its actions."),
-    Label("russia_venezuela_military_cooperation", "Military cooperation between Russia and Venezuela."),
-    Label("us_policy_toward_venezuela", "United States policy and actions toward Venezuela."),
-)
-STANCE_TARGET_NAMES: tuple[str, ...] = tuple(t.name for t in STANCE_TARGETS)
+    def __post_init__(self) -> None:
+        names = lambda labels: tuple(label.name for label in labels)  # noqa: E731
+        entity_labels = names(self.entity_types)
+        self.attrs.update({
+            "TAXONOMY_VERSION": self.version,
+            "ENTITY_TYPES": self.entity_types, "ENTITY_LABELS": entity_labels,
+            "RELATION_TYPES": self.relation_types, "RELATION_NAMES": names(self.relation_types),
+            "STANCE_TARGETS": self.stance_targets, "STANCE_TARGET_NAMES": names(self.stance_targets),
+            "STANCE_LABELS": self.stance_labels, "STANCE_LABEL_NAMES": names(self.stance_labels),
+            "POLARITIES": self.polarities, "POLARITY_NAMES": names(self.polarities),
+            "QUALIFIERS": self.qualifiers, "QUALIFIER_NAMES": names(self.qualifiers),
+            "CLAIM_KINDS": self.claim_kinds, "CLAIM_KIND_NAMES": names(self.claim_kinds),
+            "UNITS": self.units, "UNIT_NAMES": names(self.units),
+            "UNIT_KIND": {u.name: u.kind for u in self.units},
+            # BIO tag names for the NER view: O first, then B-/I- per entity type, in taxonomy order.
+            "NER_TAGS": ("O", *(f"{p}-{e}" for e in entity_labels for p in ("B", "I"))),
+        })
 
-STANCE_LABELS: tuple[Label, ...] = (
-    Label("favor", "The text as a whole presents the target favourably."),
-    Label("against", "The text as a whole presents the target unfavourably."),
-    Label("neutral", "The text addresses the target without taking a side."),
-    Label("not_addressed", "The text does not address the target."),
-)
-STANCE_LABEL_NAMES: tuple[str, ...] = tuple(s.name for s in STANCE_LABELS)
+    @classmethod
+    def from_file(cls, path: Path) -> Taxonomy:
+        data = load(path)
 
-POLARITIES: tuple[Label, ...] = (
-    Label("favor", "The holder supports the target."),
-    Label("against", "The holder opposes the target."),
-)
-POLARITY_NAMES: tuple[str, ...] = tuple(p.name for p in POLARITIES)
+        def labels(specs: list[Any]) -> tuple[Label, ...]:
+            return tuple(Label(s.name, s.description, s.hotkey, s.color, tuple(s.examples),
+                               getattr(s, "kind", "")) for s in specs)
 
-QUALIFIERS: tuple[Label, ...] = (
-    Label("exact", "The number is stated as exact: '2,500 elite personnel'."),
-    Label("approximate", "Hedged: 'about', 'approximately', 'nearly', 'unos', 'casi'."),
-    Label("at_least", "Lower bound: 'more than', 'over', 'at least', 'just over', 'más de'."),
-    Label("at_most", "Upper bound: 'fewer than', 'up to', 'no more than', 'hasta'."),
-    Label("range", "Two bounds: 'between 10 and 20'; value is the low end, value_max the high end."),
-)
-QUALIFIER_NAMES: tuple[str, ...] = tuple(q.name for q in QUALIFIERS)
+        return cls(version=data.version, entity_types=labels(data.entities), relation_types=labels(data.relations),
+                   stance_targets=labels(data.stance_targets), stance_labels=labels(data.stance_labels),
+                   polarities=labels(data.polarities), qualifiers=labels(data.qualifiers),
+                   claim_kinds=labels(data.claim_kinds), units=labels(data.units),
+                   claim_span=Label(CLAIM_LABEL, data.claim_span.description, data.claim_span.hotkey,
+                                    data.claim_span.color),
+                   stance_span=Label(STANCE_SPAN_LABEL, data.stance_span.description, data.stance_span.hotkey,
+                                     data.stance_span.color),
+                   source=str(path))
 
-CLAIM_KINDS: tuple[Label, ...] = (
-    Label("count", "How many of something: people, vessels, votes, systems."),
-    Label("money", "An amount of money; unit is the ISO currency code."),
-    Label("percent", "A percentage; unit is 'percent'."),
-    Label("duration", "A length of time: 'three-day', 'six-year'."),
-    Label("distance", "A length or distance; unit is 'km' or 'm'."),
-    Label("mass", "A weight; unit is 't' or 'kg'."),
-    Label("other", "Any other measured quantity."),
-)
-CLAIM_KIND_NAMES: tuple[str, ...] = tuple(k.name for k in CLAIM_KINDS)
 
-# Normalised units: singular nouns for counts, ISO 4217 for money, SI-ish symbols for measures.
-UNITS: tuple[Label, ...] = (
-    Label("person", "People in general: 'people', 'personas', 'personnel'."),
-    Label("soldier", "Soldiers, troops, marines: 'soldiers', 'soldados', 'efectivos'."),
-    Label("vessel", "Ships and boats."),
-    Label("aircraft", "Aeroplanes, jets, bombers, helicopters."),
-    Label("weapon_system", "Weapon or defence systems: 'Igla-S portable air defense systems'."),
-    Label("vote", "Votes cast."),
-    Label("country", "Countries or nations."),
-    Label("meeting", "Meetings or talks."),
-    Label("agreement", "Agreements, treaties, contracts."),
-    Label("village", "Villages, towns."),
-    Label("USD", "United States dollars."),
-    Label("EUR", "Euros."),
-    Label("RUB", "Russian roubles."),
-    Label("VES", "Venezuelan bolívars."),
-    Label("percent", "Percentage points."),
-    Label("hour", "Hours."),
-    Label("day", "Days."),
-    Label("week", "Weeks."),
-    Label("month", "Months."),
-    Label("year", "Years."),
-    Label("km", "Kilometres."),
-    Label("m", "Metres."),
-    Label("t", "Metric tonnes."),
-    Label("kg", "Kilograms."),
-    Label("barrel", "Barrels of oil."),
-    Label("unit", "A count of things that fit no unit above."),
-)
-UNIT_NAMES: tuple[str, ...] = tuple(u.name for u in UNITS)
+def find() -> Path | None:
+    """CORPUS_TAXONOMY, else taxonomy.toml at the root of the corpus repository the command runs in."""
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env)
+    path = repo_root() / FILE_NAME
+    return path if path.is_file() else None
 
-# Which kinds each unit may carry: a semantic check, and the pre-annotator's mapping.
-UNIT_KIND: dict[str, str] = {
-    **{u: "count" for u in ("person", "soldier", "vessel", "aircraft", "weapon_system", "vote", "country",
-                           "meeting", "agreement", "village", "barrel", "unit")},
-    **{u: "money" for u in ("USD", "EUR", "RUB", "VES")},
-    "percent": "percent",
-    **{u: "duration" for u in ("hour", "day", "week", "month", "year")},
-    "km": "distance",
-    "m": "distance",
-    "t": "mass",
-    "kg": "mass",
-}
 
-RELATION_TYPES: tuple[Label, ...] = (
-    Label("claimed_by", "From a CLAIM to the entity that asserts the number (the claimant)."),
-    Label("holds", "From an entity to a STANCE evidence span it holds (the holder)."),
-)
-RELATION_NAMES: tuple[str, ...] = tuple(r.name for r in RELATION_TYPES)
+_active: Taxonomy | None = None
 
-# Span layers, as named in Label Studio (from_name) and in the canonical files.
-CLAIM_LABEL = "CLAIM"
-STANCE_SPAN_LABEL = "STANCE"
 
-# BIO tag names for the NER view: O first, then B-/I- per entity type, in taxonomy order.
-NER_TAGS: tuple[str, ...] = ("O", *(f"{p}-{e}" for e in ENTITY_LABELS for p in ("B", "I")))
+def active() -> Taxonomy:
+    global _active
+    if _active is None:
+        path = find()
+        if path is None:
+            raise UserError(f"no {FILE_NAME} here: run inside a corpus repository (a folder holding {FILE_NAME}; "
+                            f"`corpus init` makes one) or set {ENV} to the taxonomy file")
+        _active = Taxonomy.from_file(path)
+    return _active
 
-SPLITS: tuple[str, ...] = ("test",)
+
+def use(taxonomy: Taxonomy) -> None:
+    """Make `taxonomy` the process's label set: before any stage module that reads it is imported."""
+    global _active
+    _active = taxonomy
 
 
 def kind_for_unit(unit: str) -> str:
     """The kind a normalised unit implies ('other' for an unknown unit)."""
-    return UNIT_KIND.get(unit, "other")
+    return str(active().attrs["UNIT_KIND"].get(unit, "other"))
 
 
-def assert_consistent() -> None:
-    """Fail loudly at import time if the taxonomy contradicts itself."""
-    for group in (ENTITY_TYPES, STANCE_TARGETS, STANCE_LABELS, QUALIFIERS, CLAIM_KINDS, UNITS, RELATION_TYPES):
-        names = [g.name for g in group]
-        if len(names) != len(set(names)):
-            raise AssertionError(f"duplicate label in taxonomy: {names}")
-    hotkeys = [e.hotkey for e in ENTITY_TYPES]
-    if len(hotkeys) != len(set(hotkeys)):
-        raise AssertionError("duplicate entity hotkey")
-    missing = set(UNIT_NAMES) - set(UNIT_KIND)
-    if missing:
-        raise AssertionError(f"units without a kind: {sorted(missing)}")
-    bad = set(UNIT_KIND.values()) - set(CLAIM_KIND_NAMES)
-    if bad:
-        raise AssertionError(f"unit kinds not in CLAIM_KINDS: {sorted(bad)}")
-
-
-assert_consistent()
+def __getattr__(name: str) -> Any:
+    """tx.ENTITY_LABELS and the other vocabularies, from the active taxonomy."""
+    if name.isupper() and not name.startswith("_"):
+        attrs = active().attrs
+        if name in attrs:
+            return attrs[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

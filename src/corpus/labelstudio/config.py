@@ -25,22 +25,16 @@ STANCE_TARGET = "stance_target"
 STANCE_POLARITY = "stance_polarity"
 DOC_STANCE_PREFIX = "stance_"
 
-CLAIM_HOTKEY, CLAIM_COLOR = "c", "#ffe119"
-STANCE_HOTKEY, STANCE_COLOR = "s", "#aaffc3"
-# Keys for a selected region's fields: Shift+letter, which neither a number box (digits, '.', '-', '+', 'e'/'E')
-# nor Label Studio's own keys use. Label Studio ignores every hotkey while the cursor is in a box, so a key can
-# never change another field or the typed value; no digit, no 'e' anywhere (the number box would take them).
+CLAIM_HOTKEY, CLAIM_COLOR = tx.active().claim_span.hotkey, tx.active().claim_span.color
+STANCE_HOTKEY, STANCE_COLOR = tx.active().stance_span.hotkey, tx.active().stance_span.color
+# Keys for a selected region's fields (the taxonomy's `hotkey` of each value): Shift+letter, which neither a number
+# box (digits, '.', '-', '+', 'e'/'E') nor Label Studio's own keys use. Label Studio ignores every hotkey while the
+# cursor is in a box, so a key can never change another field or the typed value; no digit, no 'e' anywhere (the
+# number box would take them). Values without a key are chosen by click (units: from the drop-down).
 FIELD_HOTKEYS: dict[str, dict[str, str]] = {
-    CLAIM_QUALIFIER: {"exact": "shift+x", "approximate": "shift+i", "at_least": "shift+l", "at_most": "shift+m",
-                      "range": "shift+r"},
-    CLAIM_KIND: {"count": "shift+c", "money": "shift+y", "percent": "shift+p", "duration": "shift+d",
-                 "distance": "shift+k", "mass": "shift+t", "other": "shift+o"},
-    # the units most claims in these articles use; the other units by the drop-down
-    CLAIM_UNIT: {"person": "shift+h", "soldier": "shift+s", "vessel": "shift+w", "aircraft": "shift+j",
-                 "country": "shift+n", "vote": "shift+b", "USD": "shift+z"},
-    STANCE_TARGET: {"maduro_government": "shift+g", "russia_venezuela_military_cooperation": "shift+v",
-                    "us_policy_toward_venezuela": "shift+u"},
-    STANCE_POLARITY: {"favor": "shift+f", "against": "shift+a"},
+    name: {value.name: value.hotkey for value in values if value.hotkey}
+    for name, values in ((CLAIM_QUALIFIER, tx.QUALIFIERS), (CLAIM_KIND, tx.CLAIM_KINDS), (CLAIM_UNIT, tx.UNITS),
+                         (STANCE_TARGET, tx.STANCE_TARGETS), (STANCE_POLARITY, tx.POLARITIES))
 }
 # Characters a number box accepts: no hotkey may be one of them.
 NUMBER_KEYS = frozenset("0123456789.,+-eE")
@@ -164,11 +158,8 @@ def build_config() -> str:
                                         f"Studio's own ({UNSELECT_KEY.upper()} unselects, Backspace deletes the "
                                         "selected region, Ctrl+Enter submits); no other key does anything", size="6")
     _labels(left, NER, tx.ENTITY_TYPES)
-    _labels(left, CLAIM, (tx.Label(tx.CLAIM_LABEL, "A quantity expression stated as a fact or claim.",
-                                   CLAIM_HOTKEY, CLAIM_COLOR),))
-    _labels(left, STANCE_SPAN, (tx.Label(tx.STANCE_SPAN_LABEL,
-                                         "Evidence of a stance held by someone named in the text.",
-                                         STANCE_HOTKEY, STANCE_COLOR),))
+    _labels(left, CLAIM, (tx.active().claim_span,))
+    _labels(left, STANCE_SPAN, (tx.active().stance_span,))
     ET.SubElement(left, "Text", name=TEXT, value=f"${TEXT}")
 
     right = ET.SubElement(columns, "View", style=FIELDS_COLUMN_STYLE)
@@ -200,7 +191,7 @@ def cli_config(out: Path, check: bool = False) -> None:
     if check:
         current = out.read_text(encoding="utf-8") if out.is_file() else None
         if current != xml:
-            what = "is missing" if current is None else "differs from the config generated from corpus.core.taxonomy"
+            what = "is missing" if current is None else "differs from the config generated from the taxonomy"
             raise InvalidData([Issue(str(out), "-", "-", "-", f"{what}; run `corpus ls config`",
                                      "labelstudio.config-drift")])
         return
