@@ -49,7 +49,7 @@ LIMIT_SHARE = 0.5  # the default stream's tasks per CPU-second / the typed decod
 
 
 NOTES = """\
-Reading the table: CPU seconds include each stage's interpreter start and imports (~2 s). "limit" holds the whole
+Reading the table: CPU seconds include each stage's interpreter start and imports (~1.2 s). "limit" holds the whole
 final tables in memory on purpose (that is its definition), hence its memory at 200k. How the stream gets its
 rate (corpus/stream.py, corpus/fastpath.py, corpus/columns.py): each ~8 MB region is read straight into a buffer,
 decoded by msgspec into typed structs holding only the fields the converter reads, then a one-pass fast path

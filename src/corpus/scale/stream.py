@@ -234,6 +234,8 @@ def process_region(path: str, start: int, end: int, last: bool, file: str,
     # every byte must be UTF-8, also in fields the typed decoder skips (validate reads them all): the generic
     # decode, when it ran and passed, has proved it; otherwise the bytes are checked here
     bad = strictjson.utf8_error(body) if plain is None else None
+    if typed is not None:  # the generic value has served the checks: freed now, not held through the fast path
+        plain = None  # (a task the fast path gives up on decodes it again, as the default build does)
     if bad is not None:
         del buf, body, typed
         return Chunk(columns.tables([], _SCHEMAS or table_schemas()), [utf8_issue(bad, file, start - 1)], 0, 0,
