@@ -19,7 +19,7 @@ from corpus.core.errors import InvalidData, Issue, RemoteFailure, UserError
 hide_flag_types()  # a flag takes no value: its help shows none (typer's rich help printed `<bool>`)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="Build, annotate, validate and release the Venezuela-Russia news corpus.")
+                  help="Build, annotate, validate and release an annotated news corpus.")
 ls_app = typer.Typer(no_args_is_help=True, help="Label Studio: config, local server, push and pull.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the pre-annotator against the gold.")
 app.add_typer(ls_app, name="ls")
@@ -74,6 +74,18 @@ def locked(action: Callable[[], T]) -> Callable[[], T]:
     return body
 
 
+ProjectOpt = Annotated[str | None, typer.Option(help="Label Studio project title (default: corpus.toml's name).")]
+
+
+def project_title(project: str | None) -> str:
+    """The corpus's own project unless one is named: two corpora on one server never share a project."""
+    if project is not None:
+        return project
+    from corpus.core import description
+
+    return description.active().name
+
+
 Paths = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
 JsonlFlag = Annotated[bool, typer.Option("--jsonl", help="One JSON object per line on stdout.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -109,6 +121,25 @@ def add(
     from corpus.ingest import add as mod
 
     run(lambda: mod.cli_add(files, outlet, url, date, language, allow_near_duplicate, title, allow_non_article))
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new corpus repository (missing or empty).", show_default=False)],
+    taxonomy: Annotated[Path, typer.Option(help="The corpus's taxonomy.toml (validated first).")],
+    name: Annotated[str | None, typer.Option(help="Dataset id (default: the folder's name).")] = None,
+    title: Annotated[str | None, typer.Option(help="The card's title (default: the name).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="A document language (ISO 639-1), repeatable "
+                                                       "(default: en).")] = None,
+    topic: Annotated[str | None, typer.Option(help="What the articles are about, for the card.")] = None,
+    maintainers: Annotated[str | None, typer.Option(help="Who maintains it (an organisation), for citations.")]
+    = None,
+) -> None:
+    """Make a new corpus repository using this package: taxonomy, description, seeds/, annotations/, schema/,
+    guidelines skeleton, README and Makefile."""
+    from corpus.core import scaffold as mod
+
+    run(lambda: mod.cli_init(folder, taxonomy, name, title, language, topic, maintainers))
 
 
 # ---- schema + validate (issue 3) ------------------------------------------------------------------------
@@ -290,13 +321,13 @@ def release(
 @app.command()
 def status(
     as_json: JsonFlag = False,
-    project: Annotated[str, typer.Option(help="Label Studio project title (for the live passes).")]
-    = "venezuela-russia-news",
+    project: Annotated[str | None, typer.Option(help="Label Studio project title (for the live passes; default: "
+                                                "corpus.toml's name).")] = None,
 ) -> None:
     """Where every document stands: added, cleaned, suggested, in Label Studio, passes, gold, releases, next step."""
     from corpus.release import status as mod
 
-    run(lambda: mod.cli_status(as_json=as_json, project=project))
+    run(lambda: mod.cli_status(as_json=as_json, project=project_title(project)))
 
 
 provenance_app = typer.Typer(help="The provenance record (annotations/provenance.json) without editing JSON.",
@@ -438,17 +469,17 @@ def ls_stop() -> None:
 
 @ls_app.command("push")
 def ls_push(
-    project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
+    project: ProjectOpt = None,
 ) -> None:
     """Create/update the project on LABEL_STUDIO_URL (token: LABEL_STUDIO_API_KEY) with config and tasks."""
     from corpus.labelstudio import commands as mod
 
-    run(lambda: mod.cli_push(project=project))
+    run(lambda: mod.cli_push(project=project_title(project)))
 
 
 @ls_app.command("pull")
 def ls_pull(
-    project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
+    project: ProjectOpt = None,
 ) -> None:
     """Take a snapshot export and store it verbatim under annotations/ (dated, never overwritten).
 
@@ -459,13 +490,13 @@ def ls_pull(
     from corpus.gold import review
     from corpus.labelstudio import commands as mod
 
-    path = run(locked(lambda: mod.cli_pull(project=project)))
-    run(lambda: review.cli_check_pulled(path, project))
+    path = run(locked(lambda: mod.cli_pull(project=project_title(project))))
+    run(lambda: review.cli_check_pulled(path, project_title(project)))
 
 
 @ls_app.command("review")
 def ls_review(
-    project: Annotated[str, typer.Option(help="Project title.")] = "venezuela-russia-news",
+    project: ProjectOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The open problems per annotator, each with the task's URL in Label Studio and the fix (exit 1 when any).
@@ -475,7 +506,7 @@ def ls_review(
     """
     from corpus.gold import review
 
-    run(lambda: review.cli_review(project, as_json=as_json))
+    run(lambda: review.cli_review(project_title(project), as_json=as_json))
 
 
 @ls_app.command("replay")

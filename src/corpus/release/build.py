@@ -20,7 +20,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.core import outputs
+from corpus.core import description, outputs
 from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.goldfile import gold_bytes, read_gold
@@ -372,7 +372,7 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
         version=version, features=features, hashes=hashes, documents=documents, annotator_sets=annotator_sets,
         context=ctx, facts=facts)))
     manifest = _write_manifest(out, ReleaseManifest(
-        version=version, released=released, agreement=agreement_headline(agreement),
+        name=description.active().name, version=version, released=released, agreement=agreement_headline(agreement),
         guidelines_version=ctx.guidelines_version, documents=len(documents), counts=counts, configs=configs,
         left_out=dict(ctx.left_out), facts=facts), ["README.md", "croissant.json", *(parquet_path(c) for c in configs)])
     # The datasheet's statistics are read back from the folder itself, like `corpus release` does.

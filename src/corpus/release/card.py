@@ -14,14 +14,13 @@ import datasets as hfd
 import pyarrow as pa
 import yaml
 
+from corpus.core import description
 from corpus.core import taxonomy as tx
 from corpus.core.models import AnnotationSet, Document
 from corpus.release import provenance_text as pt
 from corpus.release.layout import ENUMS, SPLIT, parquet_path
 from corpus.release.provenance_text import ReleaseContext
 
-NAME = "venezuela-russia-news"
-PRETTY_NAME = "Venezuela-Russia military cooperation news corpus"
 CONFIG_HELP: dict[str, str] = {
     "documents": "one row per document: text, source metadata, all gold layers nested",
     "entities": "one row per gold entity mention",
@@ -42,6 +41,7 @@ def _front_matter(features: Mapping[str, hfd.Features], tables: Mapping[str, pa.
                   sizes: Mapping[str, int], ctx: ReleaseContext | None = None) -> str:
     configs = list(features)
     record = ctx.record if ctx is not None else None
+    desc = description.active()
     meta: dict[str, Any] = {
         "license": pt.licence_id(record),
         "license_name": pt.licence_name(record),
@@ -49,13 +49,13 @@ def _front_matter(features: Mapping[str, hfd.Features], tables: Mapping[str, pa.
         "annotations_creators": pt.annotations_creators(record),
         "language_creators": ["found"],  # published news articles, written by the outlets' journalists
         "source_datasets": ["original"],
-        "language": ["en", "es"],
-        "multilinguality": "multilingual",
+        "language": desc.languages,
+        "multilinguality": "multilingual" if len(desc.languages) > 1 else "monolingual",
         "task_categories": ["token-classification", "text-classification"],
         "task_ids": ["named-entity-recognition", "multi-class-classification"],
-        "pretty_name": PRETTY_NAME,
+        "pretty_name": desc.title,
         "size_categories": ["n<1K"],
-        "tags": ["news", "stance-detection", "numeric-claims", "venezuela", "russia"],
+        "tags": ["news", "stance-detection", "numeric-claims", *desc.tags],
         "configs": [
             {"config_name": c, "data_files": [{"split": SPLIT, "path": parquet_path(c)}],
              **({"default": True} if c == "documents" else {})}
@@ -121,6 +121,7 @@ def render_card(*, version: str, documents: list[Document], features: Mapping[st
     """
     ctx = context if context is not None else ReleaseContext(agreement=agreement)
     record = ctx.record
+    desc = description.active()
     langs = Counter(d.language for d in documents)
     n_annotators = len({a.annotator for a in annotator_sets})
     per_doc = Counter(a.doc_id for a in annotator_sets)
@@ -138,11 +139,13 @@ def render_card(*, version: str, documents: list[Document], features: Mapping[st
         else:
             vocab.append(f"- `{enum}`: " + "; ".join(f"`{lab.name}` ({lab.description})" for lab in labels))
     label_counts = [f"| {k} | {v} |" for k, v in counts.items()]
+    per_language = ", ".join(f"{n} in {lang}" for lang, n in sorted(langs.items()))
+    opening = (f"{len(documents)} news articles ({per_language}) about {desc.topic}, annotated with named entities "
+               f"({len(tx.ENTITY_LABELS)} types), numeric")
     body = f"""
-# {PRETTY_NAME} (version {version})
+# {desc.title} (version {version})
 
-{len(documents)} news articles ({", ".join(f"{n} in {lang}" for lang, n in sorted(langs.items()))}) about military
-cooperation between Russia and Venezuela, annotated with named entities ({len(tx.ENTITY_LABELS)} types), numeric
+{opening}
 claims (normalised value, unit, qualifier, kind and claimant), the document's stance toward
 {len(tx.STANCE_TARGETS)} targets, and stances attributed to holders in the text. Taxonomy version
 {tx.TAXONOMY_VERSION}.
@@ -245,7 +248,7 @@ the warning and the suggestion bias above. Stance labels describe the texts, not
 ## Citation
 
 ```bibtex
-{pt.bibtex(record, NAME, PRETTY_NAME, version, ctx.released)}
+{pt.bibtex(record, desc.name, desc.title, version, ctx.released)}
 ```
 """
     return "---\n" + _front_matter(features, tables, sizes, ctx) + "---\n" + body

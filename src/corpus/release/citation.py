@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
+from corpus.core import description
 from corpus.core.models import Provenance
-from corpus.release.card import PRETTY_NAME
 from corpus.release.provenance_text import hub_url
 
 CITATION = "CITATION.cff"
@@ -24,7 +24,7 @@ def render_cff(record: Provenance, version: str, released: str) -> str:
         "cff-version": "1.2.0",
         "message": "If you use this dataset, please cite it as below.",
         "type": "dataset",
-        "title": PRETTY_NAME,
+        "title": description.active().title,
         "authors": [{"name": record.maintainers}],
         "version": version,
         "date-released": released,

@@ -8,10 +8,11 @@ from typing import Any
 
 import datasets as hfd
 
+from corpus.core import description
 from corpus.core.models import AnnotationSet, Document
 from corpus.gold.provenance import KIND_WORDS
 from corpus.release import provenance_text as pt
-from corpus.release.card import CONFIG_HELP, NAME, PRETTY_NAME
+from corpus.release.card import CONFIG_HELP
 from corpus.release.layout import ENUMS, parquet_path
 from corpus.release.provenance_text import ReleaseContext
 
@@ -168,19 +169,20 @@ def croissant_json(*, version: str, features: Mapping[str, hfd.Features], hashes
     """Croissant 1.1 metadata: one FileObject per Parquet file, one RecordSet per config, RAI fields."""
     ctx = context if context is not None else ReleaseContext()
     record = ctx.record
+    desc = description.active()
     return {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": "http://mlcommons.org/croissant/1.1",
-        "name": NAME,
-        "description": f"{PRETTY_NAME}: {len(documents)} English and Spanish news articles annotated with "
+        "name": desc.name,
+        "description": f"{desc.title}: {len(documents)} {desc.language_phrase()} news articles annotated with "
                        "entities, numeric claims, document stance and attributed stance.",
         "version": version,
         "license": licence(ctx),
-        "citeAs": pt.bibtex(record, NAME, PRETTY_NAME, version, ctx.released),
+        "citeAs": pt.bibtex(record, desc.name, desc.title, version, ctx.released),
         **({"url": pt.dataset_url(record)} if pt.dataset_url(record) else {}),
         **({"datePublished": ctx.released} if ctx.released else {}),
-        "inLanguage": ["en", "es"],
+        "inLanguage": desc.languages,
         "keywords": ["news", "named entity recognition", "numeric claims", "stance detection"],
         "creator": {"@type": "sc:Organization", "name": record.maintainers if record else pt.NO_RECORD},
         **rai_fields(ctx, documents, annotator_sets, facts or {}),
