@@ -38,6 +38,8 @@ def make_repo(tmp: Path) -> Path:
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copytree(REPO / "seeds", root / "seeds")
     shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
+    shutil.copyfile(REPO / "corpus.toml", root / "corpus.toml")
+    shutil.copyfile(REPO / "cleaning_rules.toml", root / "cleaning_rules.toml")
     shutil.copytree(REPO / "annotations", root / "annotations")
     return root
 

@@ -189,6 +189,8 @@ def pair_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(REPO / "build" / name, root / "build" / name)
     shutil.copytree(REPO / "seeds", root / "seeds")
     shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
+    shutil.copyfile(REPO / "corpus.toml", root / "corpus.toml")
+    shutil.copyfile(REPO / "cleaning_rules.toml", root / "cleaning_rules.toml")
     for path in root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return root
@@ -280,6 +282,8 @@ def add_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("addrepo")
     shutil.copytree(REPO / "seeds", root / "seeds")
     shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
+    shutil.copyfile(REPO / "corpus.toml", root / "corpus.toml")
+    shutil.copyfile(REPO / "cleaning_rules.toml", root / "cleaning_rules.toml")
     return root
 
 

@@ -24,6 +24,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's seeds: `corpus add` works on it as on a checkout."""
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copyfile(ROOT / "taxonomy.toml", tmp_path / "taxonomy.toml")
+    shutil.copyfile(ROOT / "corpus.toml", tmp_path / "corpus.toml")
+    shutil.copyfile(ROOT / "cleaning_rules.toml", tmp_path / "cleaning_rules.toml")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
     return tmp_path

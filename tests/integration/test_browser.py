@@ -93,6 +93,8 @@ def repo_copy(tmp: Path, seeds: tuple[str, ...]) -> Path:
     root = tmp / "repo"
     (root / "seeds").mkdir(parents=True)
     shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
+    shutil.copyfile(ROOT / "corpus.toml", root / "corpus.toml")
+    shutil.copyfile(ROOT / "cleaning_rules.toml", root / "cleaning_rules.toml")
     for doc_id in seeds:
         shutil.copy2(ROOT / "seeds" / f"{doc_id}.txt", root / "seeds")
     shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")

@@ -50,6 +50,8 @@ def state(ls: Any, pid: int) -> dict[int, tuple[Any, ...]]:
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copyfile(ROOT / "taxonomy.toml", tmp_path / "taxonomy.toml")
+    shutil.copyfile(ROOT / "corpus.toml", tmp_path / "corpus.toml")
+    shutil.copyfile(ROOT / "cleaning_rules.toml", tmp_path / "cleaning_rules.toml")
     (tmp_path / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "guidelines.md", tmp_path / "docs" / "guidelines.md")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")

@@ -36,6 +36,8 @@ def repo(tmp: Path) -> Path:
     root = tmp / "repo"
     (root / "seeds").mkdir(parents=True)
     shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
+    shutil.copyfile(ROOT / "corpus.toml", root / "corpus.toml")
+    shutil.copyfile(ROOT / "cleaning_rules.toml", root / "cleaning_rules.toml")
     shutil.copy2(ROOT / "seeds" / f"{EN}.txt", root / "seeds")
     shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")
     (root / "annotations").mkdir()

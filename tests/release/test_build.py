@@ -377,6 +377,8 @@ def test_cli_build_end_to_end_on_the_real_seeds(tmp_path: Path, monkeypatch: pyt
     repo = Path(__file__).resolve().parents[2]
     shutil.copytree(repo / "seeds", tmp_path / "seeds")
     shutil.copyfile(repo / "taxonomy.toml", tmp_path / "taxonomy.toml")
+    shutil.copyfile(repo / "corpus.toml", tmp_path / "corpus.toml")
+    shutil.copyfile(repo / "cleaning_rules.toml", tmp_path / "cleaning_rules.toml")
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "annotations").mkdir()
     docs = load_documents(tmp_path)

@@ -109,6 +109,8 @@ def write_provenance(root: Path) -> None:
 def make_repo(root: Path, seeds: tuple[str, ...] = ("000", "001", "002", "003", "004")) -> Path:
     (root / "seeds").mkdir(parents=True)
     shutil.copyfile(PROJECT / "taxonomy.toml", root / "taxonomy.toml")
+    shutil.copyfile(PROJECT / "corpus.toml", root / "corpus.toml")
+    shutil.copyfile(PROJECT / "cleaning_rules.toml", root / "cleaning_rules.toml")
     for short in seeds:
         shutil.copyfile(PROJECT / "seeds" / f"{SEED[short]}.txt", root / "seeds" / f"{SEED[short]}.txt")
     shutil.copyfile(PROJECT / "seeds" / "sources.toml", root / "seeds" / "sources.toml")

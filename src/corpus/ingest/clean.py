@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import orjson
@@ -32,6 +32,7 @@ from corpus.ingest.html import HtmlRules, blocks
 from corpus.ingest.page import Layout, PageLine, layout
 
 RULES_FILE = Path(__file__).with_name("cleaning_rules.toml")
+CORPUS_RULES = "cleaning_rules.toml"
 SOURCES_NAME = "sources.toml"
 RAW_SUFFIXES = (".txt", ".html")  # what a seed may be: copied text or a saved page
 BOM = b"\xef\xbb\xbf"
@@ -80,50 +81,50 @@ class RuleBook:
         return scopes
 
 
-def _rule_issue(where: str, message: str) -> InvalidData:
-    return InvalidData([Issue(str(RULES_FILE), where, "-", "-", message, "rules.invalid")])
+def _rule_issue(where: str, message: str, file: Path = RULES_FILE) -> InvalidData:
+    return InvalidData([Issue(str(file), where, "-", "-", message, "rules.invalid")])
 
 
-def _compile(where: str, spec: dict[str, object], key: str) -> re.Pattern[str]:
+def _compile(where: str, spec: dict[str, object], key: str, file: Path = RULES_FILE) -> re.Pattern[str]:
     raw = spec.get(key)
     if key == "pattern" and "literal" in spec:
         raw = re.escape(str(spec["literal"]))
     if not isinstance(raw, str):
-        raise _rule_issue(where, f"missing string field {key!r}")
+        raise _rule_issue(where, f"missing string field {key!r}", file)
     try:
         return re.compile(raw)
     except re.error as exc:
-        raise _rule_issue(where, f"bad regex in {key!r}: {exc}") from None
+        raise _rule_issue(where, f"bad regex in {key!r}: {exc}", file) from None
 
 
-def _parse_rule(where: str, spec: dict[str, object]) -> Rule:
+def _parse_rule(where: str, spec: dict[str, object], file: Path = RULES_FILE) -> Rule:
     name, kind = spec.get("name"), spec.get("kind", "line")
     if not isinstance(name, str) or not name:
-        raise _rule_issue(where, "rule without a name")
+        raise _rule_issue(where, "rule without a name", file)
     if kind not in ("line", "block", "list", "after"):
-        raise _rule_issue(f"{where} {name}", f"unknown kind {kind!r}")
+        raise _rule_issue(f"{where} {name}", f"unknown kind {kind!r}", file)
     lines = spec.get("lines", 1)
     if not isinstance(lines, int) or lines < 1:
-        raise _rule_issue(f"{where} {name}", "lines must be a positive integer")
+        raise _rule_issue(f"{where} {name}", "lines must be a positive integer", file)
     return Rule(
         name=name,
         kind=kind,
-        pattern=_compile(f"{where} {name}", spec, "pattern"),
-        end=_compile(f"{where} {name}", spec, "end") if kind == "block" else None,
-        item=_compile(f"{where} {name}", spec, "item") if kind == "list" else None,
+        pattern=_compile(f"{where} {name}", spec, "pattern", file),
+        end=_compile(f"{where} {name}", spec, "end", file) if kind == "block" else None,
+        item=_compile(f"{where} {name}", spec, "item", file) if kind == "list" else None,
         lines=lines,
     )
 
 
-def _parse_scope(where: str, spec: dict[str, object]) -> Scope:
+def _parse_scope(where: str, spec: dict[str, object], file: Path = RULES_FILE) -> Scope:
     rules = spec.get("rules", [])
     if not isinstance(rules, list):
-        raise _rule_issue(where, "rules must be an array of tables")
+        raise _rule_issue(where, "rules must be an array of tables", file)
     return Scope(
-        rules=tuple(_parse_rule(where, r) for r in rules),
+        rules=tuple(_parse_rule(where, r, file) for r in rules),
         subtitle=bool(spec.get("subtitle", False)),
         headline=bool(spec.get("headline", True)),
-        outlet=_compile(where, spec, "outlet") if "outlet" in spec else None,
+        outlet=_compile(where, spec, "outlet", file) if "outlet" in spec else None,
     )
 
 
@@ -139,14 +140,47 @@ def _parse_html(spec: dict[str, object]) -> HtmlRules:
     return HtmlRules(tables["elements"], tables["classes"], pattern)
 
 
-@functools.cache
+def corpus_rules_file() -> Path | None:
+    """The corpus's own rules (outlets, documents, extra generic ones): cleaning_rules.toml beside its taxonomy."""
+    from corpus.core import taxonomy as tx
+
+    path = Path(tx.active().source).resolve().parent / CORPUS_RULES
+    return path if path.is_file() else None
+
+
 def load_rules(path: Path = RULES_FILE) -> RuleBook:
-    """Parse and compile the rules file once per process."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    """The package's rules (`path`) with the active corpus's added, parsed and compiled once per process."""
+    return _load_rules(path, corpus_rules_file() if path == RULES_FILE else None)
+
+
+def _read_rules(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise _rule_issue("-", f"cannot read the cleaning rules: {exc}", path) from None
+
+
+@functools.cache
+def _load_rules(path: Path, corpus: Path | None) -> RuleBook:
+    data = _read_rules(path)
+    own = _read_rules(corpus) if corpus is not None else {}
+    unknown = sorted(set(own) - {"generic", "outlets", "docs"})
+    if corpus is not None and unknown:
+        raise _rule_issue(", ".join(unknown), "a corpus's rules hold only generic, outlets and docs tables", corpus)
+    scoped = {"outlets": {}, "docs": {}} | {k: v for k, v in data.items() if k in ("outlets", "docs")}
+    for key in ("outlets", "docs"):
+        for name, spec in own.get(key, {}).items():
+            if name in scoped[key]:
+                raise _rule_issue(f"{key} {name}", "already defined by the package's rules", corpus or path)
+            scoped[key][name] = spec
+    here = corpus or path
     return RuleBook(
-        generic=tuple(_parse_rule("generic", r) for r in data.get("generic", [])),
-        outlets={k: _parse_scope(f"outlet {k}", v) for k, v in data.get("outlets", {}).items()},
-        docs={k: _parse_scope(f"doc {k}", v) for k, v in data.get("docs", {}).items()},
+        generic=(tuple(_parse_rule("generic", r) for r in data.get("generic", []))
+                 + tuple(_parse_rule("generic", r, here) for r in own.get("generic", []))),
+        outlets={k: _parse_scope(f"outlet {k}", v, here if k in own.get("outlets", {}) else path)
+                 for k, v in scoped["outlets"].items()},
+        docs={k: _parse_scope(f"doc {k}", v, here if k in own.get("docs", {}) else path)
+              for k, v in scoped["docs"].items()},
         html=_parse_html(data.get("html", {})),
     )
 

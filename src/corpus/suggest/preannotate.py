@@ -318,12 +318,14 @@ def entity_suggestions(text: str, language: str) -> list[_Ent]:
             for e in _resolve(text, candidates)]
 
 
-def _in_taxonomy(e: _Ent | Any, claim: bool = False) -> bool:
+def _known_entity(e: _Ent) -> bool:
     """The suggesters know one label set; a corpus with another taxonomy gets only the suggestions its own
-    vocabularies hold (an entity type or unit it does not have is never offered, rather than failing the task)."""
-    if not claim:
-        return bool(e.label in tx.ENTITY_LABELS)
-    return bool(e.unit in tx.UNIT_NAMES and e.qualifier in tx.QUALIFIER_NAMES and e.kind in tx.CLAIM_KIND_NAMES)
+    vocabularies hold (a type or unit it does not have is never offered, rather than failing the task)."""
+    return e.label in tx.ENTITY_LABELS
+
+
+def _known_claim(c: Any) -> bool:
+    return bool(c.unit in tx.UNIT_NAMES and c.qualifier in tx.QUALIFIER_NAMES and c.kind in tx.CLAIM_KIND_NAMES)
 
 
 def suggest(doc: models.Document) -> Prediction:
@@ -331,14 +333,14 @@ def suggest(doc: models.Document) -> Prediction:
     text = doc.text
     scores: dict[str, float] = {}
     entities = []
-    found = [e for e in entity_suggestions(text, doc.language) if _in_taxonomy(e)]
+    found = [e for e in entity_suggestions(text, doc.language) if _known_entity(e)]
     for n, e in enumerate(found, 1):
         span_id = f"p-e{n}"
         entities.append(models.EntityMention(id=span_id, start=e.start, end=e.end, text=text[e.start:e.end],
                                              label=e.label))
         scores[span_id] = e.score
     claims = []
-    for n, c in enumerate((c for c in find_claims(text, doc.language) if _in_taxonomy(c, claim=True)), 1):
+    for n, c in enumerate((c for c in find_claims(text, doc.language) if _known_claim(c)), 1):
         span_id = f"p-c{n}"
         claims.append(models.NumericClaim(id=span_id, start=c.start, end=c.end, text=c.text, value=c.value,
                                           value_max=c.value_max, unit=c.unit, qualifier=c.qualifier, kind=c.kind))
