@@ -1,3 +1,3 @@
-"""An open, annotated news corpus on Venezuela-Russia military cooperation."""
+"""The pipeline for an open, annotated news corpus: clean, suggest, annotate in Label Studio, adjudicate, release."""
 
 __version__ = "0.1.0"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue
 
 FILE_NAME = "corpus.toml"
@@ -80,8 +81,6 @@ def active() -> Description:
     """The description beside the active taxonomy file (loaded once per process)."""
     global _active
     if _active is None:
-        from corpus.core import taxonomy as tx
-
         folder = Path(tx.active().source).resolve().parent
         path = folder / FILE_NAME
         _active = load(path) if path.is_file() else fallback(folder)

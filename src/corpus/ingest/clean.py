@@ -24,6 +24,7 @@ import orjson
 import typer
 from pydantic import ValidationError
 
+from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError, model_issues
 from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import Document, OffsetSegment, Removal, Source
@@ -142,8 +143,6 @@ def _parse_html(spec: dict[str, object]) -> HtmlRules:
 
 def corpus_rules_file() -> Path | None:
     """The corpus's own rules (outlets, documents, extra generic ones): cleaning_rules.toml beside its taxonomy."""
-    from corpus.core import taxonomy as tx
-
     path = Path(tx.active().source).resolve().parent / CORPUS_RULES
     return path if path.is_file() else None
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from corpus import __version__ as corpus_version
-from corpus.core import models
+from corpus.core import description, models
 from corpus.core.errors import UserError
 from corpus.core.scrub import scrub
 from corpus.labelstudio import config as c
@@ -104,7 +104,7 @@ def ensure_project(ls: LabelStudio, title: str, label_config: str | None = None,
     pid = find_project(ls, title)
     if pid is None:
         project = ls.projects.create(title=title, label_config=xml,
-                                     description="Venezuela-Russia news corpus (config generated from the taxonomy)")
+                                     description=f"{description.active().title} (config generated from the taxonomy)")
         pid = int(project.id)  # type: ignore[arg-type]
         ls.projects.update(id=pid, **settings)
         return pid, True

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from corpus.core import outputs
+from corpus.core import description, outputs
 from corpus.core.errors import InvalidData, UserError
 from corpus.core.io import atomic_write_bytes, repo_root
 from corpus.ingest.clean import load_documents
@@ -193,12 +193,13 @@ def annotate_help(srv: server.Server, pid: int, added: int, state: Path, root: P
     ]
 
 
-def cli_annotate(port: int | None = None, foreground: bool = True, title: str = "venezuela-russia-news") -> None:
+def cli_annotate(port: int | None = None, foreground: bool = True, title: str | None = None) -> None:
     """Start the local server, sync the project, print how to annotate and pull; in the foreground wait for a stop.
 
     Ctrl-C, SIGTERM and SIGHUP stop the server and then the CLI; with --no-foreground the server keeps running
     until `corpus ls stop`.
     """
+    title = title or description.active().name  # the corpus's own project by default
     root = repo_root()
     state = server.state_dir(root)
     data_dir = state / "data"

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import pyarrow.parquet as pq
 
+from corpus.core import description
 from corpus.core.errors import InvalidData, UserError
 from corpus.core.goldfile import read_gold
 from corpus.core.io import repo_root
@@ -28,8 +29,6 @@ from corpus.labelstudio import client
 from corpus.labelstudio.commands import remote_or_local
 from corpus.release.check import release_folders
 from corpus.release.summary import DOCUMENTS_PARQUET
-
-PROJECT = "venezuela-russia-news"
 
 
 @dataclass
@@ -98,11 +97,12 @@ def _gold(root: Path) -> dict[str, GoldDocument]:
         return {}
 
 
-def live_tasks(root: Path, project: str = PROJECT) -> tuple[dict[str, dict[str, Any]] | None, str]:
+def live_tasks(root: Path, project: str | None = None) -> tuple[dict[str, dict[str, Any]] | None, str]:
     """doc_id -> live task (id, annotations, drafts) and a one-line note on where they came from.
 
     Any failure to reach or read the server is a note, never an error: status shows the local state then.
     """
+    project = project or description.active().name  # the corpus's own project by default
     try:
         url, token = remote_or_local(root)
     except UserError:
@@ -197,7 +197,7 @@ def summary_line(rows: Sequence[Row], note: str) -> str:
             f"version(s); {note}")
 
 
-def status(root: Path, with_live: bool = True, project: str = PROJECT) -> tuple[list[Row], str]:
+def status(root: Path, with_live: bool = True, project: str | None = None) -> tuple[list[Row], str]:
     documents = load_documents(root)
     progress = repo_progress(root, documents)
     live, note = live_tasks(root, project) if with_live else (None, "Label Studio not asked")
@@ -205,7 +205,7 @@ def status(root: Path, with_live: bool = True, project: str = PROJECT) -> tuple[
     return rows, summary_line(rows, note)
 
 
-def cli_status(as_json: bool = False, project: str = PROJECT) -> None:
+def cli_status(as_json: bool = False, project: str | None = None) -> None:
     rows, line = status(repo_root(), project=project)
     if as_json:
         print(orjson.dumps({"documents": [asdict(r) for r in rows], "summary": line},
