@@ -63,6 +63,13 @@ def run(action: Callable[[], T], as_json: bool = False) -> T:
         raise typer.Exit(1) from None
 
 
+def release_labels(folder: Path) -> None:
+    """Outside a corpus repository, a command reading a release uses the label set the release publishes."""
+    from corpus.core import taxonomy
+
+    run(lambda: taxonomy.use_release_if_no_corpus(folder))
+
+
 def locked(action: Callable[[], T]) -> Callable[[], T]:
     """`action` under the repository lock (for commands whose module does not take it: they write annotations/)."""
     def body() -> T:
@@ -358,6 +365,7 @@ def provenance_describe(
 @app.command()
 def verify(folder: Annotated[Path, typer.Argument(help="A release folder, e.g. build/1.0.0.")]) -> None:
     """Check SHA256SUMS, manifest, schema validity and that every config loads."""
+    release_labels(folder)
     from corpus.release import verify as mod
 
     run(lambda: mod.cli_verify(folder))
@@ -374,6 +382,7 @@ def publish(
 ) -> None:
     """Upload a verified release to the Hub and tag it vX.Y.Z: the text-free twin unless every text may be
     redistributed (token from HF_TOKEN)."""
+    release_labels(folder)
     from corpus.release import publish as mod
 
     run(lambda: mod.cli_publish(folder, repo=repo, dry_run=dry_run, private=private, with_texts=with_texts))
@@ -388,6 +397,7 @@ def rehydrate(
                                                 "even when some copies or spans are missing.")] = False,
 ) -> None:
     """Rebuild a full release folder from a text-free release and your own copies of the articles."""
+    release_labels(standoff)
     from corpus.release import rehydrate as mod
 
     run(lambda: mod.cli_rehydrate(standoff, texts, out, allow_partial))
@@ -403,6 +413,7 @@ def score(
     out: Annotated[Path | None, typer.Option("--out", help="Also write the JSON report to this file.")] = None,
 ) -> None:
     """Score predictions against a release's gold: entities, numeric claims, document and attributed stance."""
+    release_labels(release_dir)
     from corpus.release.scoring import report as mod
 
     run(lambda: mod.cli_score(predictions, release_dir, as_json=as_json, out=out), as_json=as_json)
@@ -428,6 +439,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="A new or empty folder (or an earlier export).")],
 ) -> None:
     """Export a release's gold annotations as BRAT standoff, CoNLL-2003-style IOB or a spaCy DocBin."""
+    release_labels(release)
     from corpus.release.export import run as mod
 
     written = run(lambda: mod.export(release, fmt, out))

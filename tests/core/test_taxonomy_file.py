@@ -36,6 +36,8 @@ def _edited(old: str, new: str) -> str:
     ('hotkey = "o"', 'hotkey = "p"', "entities[1]", "hotkey", "taxonomy.duplicate-hotkey"),
     ('kind = "mass"', 'kind = "weight"', "units[22]", "kind", "taxonomy.unit-kind"),
     ('hotkey = "shift+x"', 'hotkey = "ctrl+x"', "qualifiers[0]", "hotkey", "taxonomy.schema"),
+    ('hotkey = "p"', 'hotkey = "u"', "entities[0]", "hotkey", "taxonomy.entity-hotkey"),
+    ('hotkey = "shift+x"', 'hotkey = "x"', "qualifiers[0]", "hotkey", "taxonomy.field-hotkey"),
     ('version = "1.0.0"', 'version = "1.0"', "version", "-", "taxonomy.schema"),
     ('color = "#e6194b"', 'colour = "#e6194b"', "entities[0]", "-", "taxonomy.schema"),
 ])

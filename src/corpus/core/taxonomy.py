@@ -89,6 +89,44 @@ class Taxonomy:
                    source=str(path))
 
 
+def from_release(folder: Path) -> Taxonomy:
+    """The vocabularies a release folder publishes (its documents config's ClassLabels): enough to read, score,
+    export or rehydrate it where no corpus repository is at hand. Descriptions, keys and unit kinds are not
+    published there, so they stay empty; nothing that needs them (Label Studio, validation) runs on a release."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    files = sorted((folder / "documents").glob("*.parquet"))
+    if not files:
+        raise UserError(f"{folder}: no documents/*.parquet, so no label set to read (is it a release folder?)")
+    try:
+        meta = pq.read_schema(files[0]).metadata or {}
+        features = json.loads(meta[b"huggingface"])["info"]["features"]
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise UserError(f"{folder}: cannot read its label set from {files[0].name} and manifest.json: {exc}") from None
+
+    def names(layer: str, column: str) -> tuple[Label, ...]:
+        try:
+            return tuple(Label(name, "") for name in features[layer]["feature"][column]["names"])
+        except (KeyError, TypeError):
+            raise UserError(f"{files[0]}: no ClassLabel {layer}.{column} in its features") from None
+
+    span = Label("", "")
+    return Taxonomy(version=str(manifest.get("taxonomy_version", "")), entity_types=names("entities", "label"),
+                    relation_types=(), stance_targets=names("stance", "target"), stance_labels=names("stance", "label"),
+                    polarities=names("attributed", "polarity"), qualifiers=names("claims", "qualifier"),
+                    claim_kinds=names("claims", "kind"), units=names("claims", "unit"),
+                    claim_span=span, stance_span=span, source=str(folder))
+
+
+def use_release_if_no_corpus(folder: Path) -> None:
+    """Commands that only read a release take its label set when they run outside a corpus repository."""
+    if _active is None and find() is None:
+        use(from_release(folder))
+
+
 def find() -> Path | None:
     """CORPUS_TAXONOMY, else taxonomy.toml at the root of the corpus repository the command runs in."""
     env = os.environ.get(ENV)

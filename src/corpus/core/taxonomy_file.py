@@ -19,6 +19,7 @@ SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
 NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 HOTKEY_BODY = r"(shift\+)?[a-z]"
 COLOR_BODY = r"#[0-9a-fA-F]{6}"
+UNSELECT_KEY = "u"  # Label Studio's own key
 HOTKEY, COLOR = f"^{HOTKEY_BODY}$", f"^{COLOR_BODY}$"
 
 
@@ -104,10 +105,17 @@ def semantic_issues(data: TaxonomyFile, file: str) -> list[Issue]:
                                 f"{span_keys[spec.hotkey]!r}", "taxonomy.duplicate-hotkey"))
         span_keys[spec.hotkey] = layer
     for i, entity in enumerate(data.entities):
-        if not entity.hotkey or entity.hotkey.startswith("shift+"):
+        if not entity.hotkey or entity.hotkey.startswith("shift+") or entity.hotkey == UNSELECT_KEY:
             issues.append(Issue(file, f"entities[{i}]", "-", "hotkey",
-                                "an entity label needs a single-letter key (pressed before selecting text)",
+                                "an entity label needs a single-letter key other than "
+                                f"{UNSELECT_KEY!r} (Label Studio's unselect), pressed before selecting text",
                                 "taxonomy.entity-hotkey"))
+    for vocab in ("stance_targets", "polarities", "qualifiers", "claim_kinds", "units"):
+        for i, spec in enumerate(getattr(data, vocab)):
+            if spec.hotkey and not spec.hotkey.startswith("shift+"):
+                issues.append(Issue(file, f"{vocab}[{i}]", "-", "hotkey",
+                                    "a field value's key is shift+letter (a plain letter is a span label's, and a "
+                                    "number box takes some)", "taxonomy.field-hotkey"))
     kinds = {k.name for k in data.claim_kinds}
     for i, unit in enumerate(data.units):
         if unit.kind not in kinds:

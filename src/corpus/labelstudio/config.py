@@ -11,6 +11,7 @@ from pathlib import Path
 from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue
 from corpus.core.io import atomic_write_text
+from corpus.core.taxonomy_file import UNSELECT_KEY  # Label Studio's own key to unselect the region
 
 TEXT = "text"
 NER = "ner"
@@ -38,7 +39,6 @@ FIELD_HOTKEYS: dict[str, dict[str, str]] = {
 }
 # Characters a number box accepts: no hotkey may be one of them.
 NUMBER_KEYS = frozenset("0123456789.,+-eE")
-UNSELECT_KEY = "u"  # Label Studio's own key to unselect the region
 # Label Studio 1.23.2 gives every Label, Choice and Number without a hotkey the next free key of this list
 # (measured: the value box got "1", which adds 1 to the value; value_max "2"; the document stance "k", "m").
 # Every key of it no label uses is taken by a hidden, inert Filter, so no field gets a key nobody advertised.
