@@ -40,6 +40,7 @@ def make_repo(tmp: Path) -> Path:
     shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(REPO / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(REPO / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(REPO / "gazetteer.toml", root / "gazetteer.toml")
     shutil.copytree(REPO / "annotations", root / "annotations")
     return root
 

@@ -191,6 +191,7 @@ def pair_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(REPO / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(REPO / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(REPO / "gazetteer.toml", root / "gazetteer.toml")
     for path in root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return root
@@ -284,6 +285,7 @@ def add_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(REPO / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(REPO / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(REPO / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(REPO / "gazetteer.toml", root / "gazetteer.toml")
     return root
 
 

@@ -26,6 +26,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copyfile(ROOT / "taxonomy.toml", tmp_path / "taxonomy.toml")
     shutil.copyfile(ROOT / "corpus.toml", tmp_path / "corpus.toml")
     shutil.copyfile(ROOT / "cleaning_rules.toml", tmp_path / "cleaning_rules.toml")
+    shutil.copyfile(ROOT / "gazetteer.toml", tmp_path / "gazetteer.toml")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
     return tmp_path

@@ -32,6 +32,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(ROOT / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(ROOT / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(ROOT / "gazetteer.toml", root / "gazetteer.toml")
     (root / "pyproject.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("CORPUS_ROOT", str(root))
     return root

@@ -95,6 +95,7 @@ def repo_copy(tmp: Path, seeds: tuple[str, ...]) -> Path:
     shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(ROOT / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(ROOT / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(ROOT / "gazetteer.toml", root / "gazetteer.toml")
     for doc_id in seeds:
         shutil.copy2(ROOT / "seeds" / f"{doc_id}.txt", root / "seeds")
     shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")

@@ -35,7 +35,7 @@ WEEK = ROOT / "tests" / "data" / "week"
 CORPUS = str(Path(sys.executable).parent / "corpus")
 COPIED = ("seeds", "annotations", "build", "docs", "schema", "CHANGELOG.md", "DATASHEET.md", "CITATION.cff",
           "Makefile", "pyproject.toml", "README.md", "taxonomy.toml", "corpus.toml",
-          "cleaning_rules.toml")
+          "cleaning_rules.toml", "gazetteer.toml")
 
 
 def next_minor(repo: Path) -> tuple[str, str]:

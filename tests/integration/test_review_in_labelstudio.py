@@ -38,6 +38,7 @@ def repo(tmp: Path) -> Path:
     shutil.copyfile(ROOT / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(ROOT / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(ROOT / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(ROOT / "gazetteer.toml", root / "gazetteer.toml")
     shutil.copy2(ROOT / "seeds" / f"{EN}.txt", root / "seeds")
     shutil.copy2(ROOT / "seeds" / "sources.toml", root / "seeds")
     (root / "annotations").mkdir()

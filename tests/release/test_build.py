@@ -379,6 +379,7 @@ def test_cli_build_end_to_end_on_the_real_seeds(tmp_path: Path, monkeypatch: pyt
     shutil.copyfile(repo / "taxonomy.toml", tmp_path / "taxonomy.toml")
     shutil.copyfile(repo / "corpus.toml", tmp_path / "corpus.toml")
     shutil.copyfile(repo / "cleaning_rules.toml", tmp_path / "cleaning_rules.toml")
+    shutil.copyfile(repo / "gazetteer.toml", tmp_path / "gazetteer.toml")
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "annotations").mkdir()
     docs = load_documents(tmp_path)

@@ -111,6 +111,7 @@ def make_repo(root: Path, seeds: tuple[str, ...] = ("000", "001", "002", "003", 
     shutil.copyfile(PROJECT / "taxonomy.toml", root / "taxonomy.toml")
     shutil.copyfile(PROJECT / "corpus.toml", root / "corpus.toml")
     shutil.copyfile(PROJECT / "cleaning_rules.toml", root / "cleaning_rules.toml")
+    shutil.copyfile(PROJECT / "gazetteer.toml", root / "gazetteer.toml")
     for short in seeds:
         shutil.copyfile(PROJECT / "seeds" / f"{SEED[short]}.txt", root / "seeds" / f"{SEED[short]}.txt")
     shutil.copyfile(PROJECT / "seeds" / "sources.toml", root / "seeds" / "sources.toml")

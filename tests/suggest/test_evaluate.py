@@ -98,6 +98,7 @@ def test_run_on_a_seed_against_its_own_suggestions(tmp_path: Path) -> None:
     shutil.copyfile(repo_root() / "taxonomy.toml", tmp_path / "taxonomy.toml")
     shutil.copyfile(repo_root() / "corpus.toml", tmp_path / "corpus.toml")
     shutil.copyfile(repo_root() / "cleaning_rules.toml", tmp_path / "cleaning_rules.toml")
+    shutil.copyfile(repo_root() / "gazetteer.toml", tmp_path / "gazetteer.toml")
     doc = next(d for d in load_documents(tmp_path) if d.doc_id.startswith("004_"))
     pred = suggest(doc)
     entities = list(pred.layers.entities)

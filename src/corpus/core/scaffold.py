@@ -79,6 +79,7 @@ This repository holds the corpus's data; the pipeline is the installed `corpus` 
 - `annotations/`: Label Studio exports (`corpus ls pull`), adjudication decisions and the gold.
 - `docs/guidelines.md`: the annotation guidelines (label tables rendered from the taxonomy at init).
 - `cleaning_rules.toml` (optional): this corpus's per-outlet cleaning rules, added to the package's generic ones.
+- `gazetteer.toml` (optional): names the entity suggester labels directly (`PLACE = ["Northbank", ...]`).
 
 ## Annotate and release
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +24,7 @@ import orjson
 from corpus import __version__ as corpus_version
 from corpus.core import models
 from corpus.core import taxonomy as tx
+from corpus.core.errors import InvalidData, Issue
 from corpus.ingest.clean import clean_file, expand_paths
 from corpus.suggest.entities import pattern_hits
 from corpus.suggest.numbers import find_claims
@@ -32,36 +34,15 @@ SPACY_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "NORP
 SCORE_SPACY = 0.75
 SCORE_SPACY_CONFIRMED = 0.9  # spaCy and the gazetteer agree
 SCORE_GAZETTEER = 0.85
+GAZETTEER_FILE = "gazetteer.toml"
 SCORE_WEAPON = 0.9
 SCORE_CAPITALISED = 0.5
 SCORE_ALIAS = 0.7
 
-# Named weapon systems and equipment, beyond the taxonomy's own examples.
-WEAPON_NAMES = ("Kalashnikov", "Sukhoi", "Igla-S", "Igla", "Iskander", "Kinzhal", "Pantsir", "Pantsir-S1", "Buk",
-                "Tor-M1", "Tor-M2", "Kalibr", "Smerch", "Grad", "Tomahawk", "Patriot", "HIMARS", "Javelin",
-                "Stinger", "Shahed", "Mig", "MiG", "Tupolev", "Mikoyan", "Kamov", "Ilyushin")
 # Model designations: Su-30MK2, S-300, Tu-160, AK-103, Mi-35M, B-52, F-16 (plural "s" kept: "Su-30s").
 DESIGNATION_RE = re.compile(r"(?<![\w-])(?:[A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z0-9]*(?:-[A-Z0-9]+)?s?)(?![\w-])")
 NOT_WEAPONS = {"COVID", "G", "H", "MH", "Covid", "SARS", "A", "I"}
 
-# A small bilingual gazetteer of the places and groups this news domain names most; extends the taxonomy's examples.
-EXTRA_GAZETTEER: dict[str, tuple[str, ...]] = {
-    "GPE": ("Venezuela", "Rusia", "Russia", "Estados Unidos", "United States", "EE.UU.", "EEUU", "U.S.", "US",
-            "USA", "China", "Irán", "Iran", "Cuba", "Bolivia", "Nicaragua", "Corea del Norte", "North Korea",
-            "Ucrania", "Ukraine", "Siria", "Syria", "Brasil", "Brazil", "México", "Mexico", "Colombia", "Caracas",
-            "Moscú", "Moscow", "Washington", "Pekín", "Beijing", "Teherán", "Tehran", "Kiev", "Kyiv", "Georgia",
-            "Israel", "Turquía", "Turkey", "España", "Spain", "Argentina", "Chile", "Perú", "Peru", "Ecuador",
-            "Guyana", "Panamá", "Panama"),
-    "LOC": ("América Latina", "Latin America", "Latinoamérica", "Asia", "Europa", "Europe", "Caribe",
-            "Caribbean", "Western Hemisphere", "Eastern Europe", "Europa del Este", "Sudamérica",
-            "South America", "América del Sur", "Caribbean Sea", "Mar Caribe"),
-    "NORP": ("venezolano", "Venezuelan", "Venezuelans", "Russian", "Russians", "ruso", "Chavista", "Chavistas",
-             "chavista", "chavistas", "American", "Americans", "Cuban", "Chinese", "Iranian", "Ukrainian"),
-    "ORG": ("OTAN", "NATO", "ONU", "UN", "United Nations", "Naciones Unidas", "BRICS", "PSUV", "EU",
-            "European Union", "Unión Europea", "The Washington Post", "Washington Post", "Associated Press",
-            "Pentágono", "Pentagon", "Kremlin", "Kremlin", "State Department", "Departamento de Estado", "Wagner",
-            "Grupo Wagner"),
-}
 ORG_HEADS = {"ministry", "ministerio", "party", "partido", "council", "consejo", "assembly", "asamblea",
              "forces", "fuerzas", "army", "ejército", "navy", "armada", "agency", "agencia", "group", "grupo",
              "company", "compañía", "empresa", "department", "departamento", "post", "press", "times",
@@ -108,15 +89,34 @@ def _examples(description: str) -> list[str]:
     return out
 
 
+def gazetteer_file() -> Path:
+    """The corpus's gazetteer.toml, beside its taxonomy: the names are the corpus's data, not the package's."""
+    return Path(tx.active().source).resolve().parent / GAZETTEER_FILE
+
+
+def _corpus_names(path: Path) -> dict[str, list[str]]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidData([Issue(str(path), "-", "-", "-", f"cannot read the gazetteer: {exc}",
+                                 "gazetteer.unreadable")]) from None
+    issues = [Issue(str(path), label, "-", "-", "must be a list of names", "gazetteer.shape")
+              for label, names in data.items() if not (isinstance(names, list)
+                                                       and all(isinstance(n, str) and n for n in names))]
+    if issues:
+        raise InvalidData(issues)
+    return data
+
+
 @cache
 def gazetteer() -> dict[str, str]:
-    """Surface -> label: the taxonomy's examples first (they define the labels), then the extra lists."""
+    """Surface -> label: the corpus's gazetteer.toml, then the taxonomy's examples (they define the labels)."""
     table: dict[str, str] = {}
-    for label, names in EXTRA_GAZETTEER.items():
+    for label, names in _corpus_names(gazetteer_file()).items():
         for name in names:
             table[name] = label
-    for name in WEAPON_NAMES:
-        table[name] = "WEAPON"
     for entity in tx.ENTITY_TYPES:
         for name in _examples(entity.description):
             table[name] = entity.name
