@@ -138,3 +138,19 @@ def test_a_second_corpus_on_another_topic(tmp_path: Path, ls_server: server.Serv
         text = (release / name).read_text(encoding="utf-8")
         leaked = [w for w in LEAKS if w.lower() in text.lower()]
         assert not leaked, f"{name} names the package's own corpus: {leaked}"
+
+
+def test_a_corpus_takes_only_the_languages_it_declares(tmp_path: Path) -> None:
+    done = cli(tmp_path, "init", str(tmp_path / "fr"), "--taxonomy", str(DATA / "taxonomy.toml"), "--language",
+               "fr", ok=False, cwd=tmp_path)
+    assert done.returncode == 2 and "--language fr: the package cleans and suggests for en, es only" in done.stderr
+    assert not (tmp_path / "fr").exists()
+    repo = tmp_path / "trams"
+    cli(tmp_path, "init", str(repo), "--taxonomy", str(DATA / "taxonomy.toml"), "--language", "en", cwd=tmp_path)
+    spanish = str(DATA / "diario_del_valle.txt")
+    done = cli(repo, "add", spanish, "--outlet", "Diario del Valle", "--date", "2026-11-29", ok=False)
+    assert done.returncode == 1 and "finds 'es', not one of this corpus's languages (en, from corpus.toml)" in (
+        done.stdout + done.stderr), done.stdout + done.stderr
+    done = cli(repo, "add", spanish, "--outlet", "Diario del Valle", "--language", "es", ok=False)
+    assert done.returncode == 2 and "this corpus's languages (corpus.toml) are en" in done.stderr
+    assert (repo / "seeds" / "sources.toml").read_text(encoding="utf-8").count("[") == 0  # nothing added

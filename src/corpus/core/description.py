@@ -17,6 +17,9 @@ from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue
 
 FILE_NAME = "corpus.toml"
+# The languages the package cleans, identifies and suggests for; a corpus declares which of them its documents use.
+PARSED_LANGUAGES = ("en", "es")
+UNDECLARED = "und"  # ISO 639-2 "undetermined": a corpus without corpus.toml declares none
 
 # Names the card and Croissant use for ISO 639-1 codes; a code not listed is shown as the code.
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
@@ -71,7 +74,14 @@ def load(path: Path) -> Description:
 
 def fallback(folder: Path) -> Description:
     slug = "".join(c if c.isalnum() else "-" for c in folder.name.lower()).strip("-") or "corpus"
-    return Description(name=slug, title=folder.name or slug, languages=["und"])
+    return Description(name=slug, title=folder.name or slug, languages=[UNDECLARED])
+
+
+def accepted_languages(desc: Description) -> tuple[str, ...]:
+    """What `corpus add` takes: the declared languages the package parses (all of them when none is declared)."""
+    if desc.languages == [UNDECLARED]:
+        return PARSED_LANGUAGES
+    return tuple(lang for lang in desc.languages if lang in PARSED_LANGUAGES)
 
 
 _active: Description | None = None

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from corpus.core import tempfiles
 from corpus.core.description import FILE_NAME as DESCRIPTION_FILE
-from corpus.core.description import Description, render_toml
-from corpus.core.errors import InvalidData, Issue, UserError
+from corpus.core.description import PARSED_LANGUAGES, Description, render_toml
+from corpus.core.errors import UserError
 from corpus.core.io import dump_json
 from corpus.core.taxonomy_file import VOCABULARIES, TaxonomyFile, load
 
@@ -160,10 +160,10 @@ def init(target: Path, taxonomy: Path, name: str | None = None, title: str | Non
     desc = Description(name=slug, title=title or slug, languages=languages or ["en"], topic=topic or slug,
                        summary=f"News articles annotated with {len(tax.entities)} entity types, numeric claims and "
                                f"stance toward {len(tax.stance_targets)} target(s).")
-    bad = [lang for lang in desc.languages if not re.fullmatch(r"[a-z]{2,3}", lang)]
-    if bad:
-        raise InvalidData([Issue(DESCRIPTION_FILE, "-", "-", "languages", f"{bad} are not ISO 639 codes",
-                                 "init.language")])
+    unparsed = [lang for lang in desc.languages if lang not in PARSED_LANGUAGES]
+    if unparsed:
+        raise UserError(f"--language {', '.join(unparsed)}: the package cleans and suggests for "
+                        f"{', '.join(PARSED_LANGUAGES)} only, so a corpus can declare only those for now")
     parent = target.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = tempfiles.make_dir(parent, f".{target.name}.init-{os.getpid()}-")

@@ -38,6 +38,7 @@ import trafilatura
 import typer
 from datasketch import MinHash
 
+from corpus.core import description
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import Document, Source, SourceField
@@ -93,6 +94,10 @@ class Given:
                 raise UserError(f"--{name} must not contain control characters ({bad} found)")
         if self.language is not None and self.language not in LANGUAGES:
             raise UserError(f"--language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
+        accepted = description.accepted_languages(description.active())
+        if self.language is not None and self.language not in accepted:
+            raise UserError(f"--language {self.language}: this corpus's languages (corpus.toml) are "
+                            f"{', '.join(accepted)}")
         if self.url is not None and not URL_RE.fullmatch(self.url):
             raise UserError(f"--url must be an http(s) URL, not {self.url!r}")
         if self.date is not None and not calendar_date(self.date):
@@ -334,6 +339,12 @@ def plan(root: Path, files: list[Path], given: Given, allow_near_duplicate: bool
                 issues.append(Issue(str(path), "-", "-", "language", f"language id (py3langid) finds "
                                     f"{found_language!r}, not English or Spanish; the corpus holds en and es only "
                                     "(--language en|es if the identification is wrong)", "add.language"))
+                continue
+            accepted = description.accepted_languages(description.active())
+            if found_language not in accepted:
+                issues.append(Issue(str(path), "-", "-", "language", f"language id (py3langid) finds "
+                                    f"{found_language!r}, not one of this corpus's languages ({', '.join(accepted)}, "
+                                    f"from corpus.toml); --language if the identification is wrong", "add.language"))
                 continue
             language = SourceField(value=detect_language(doc.text), how="inferred")
             notes["language"] = "Language id (py3langid) on the clean text."

@@ -25,6 +25,7 @@ import typer
 from pydantic import ValidationError
 
 from corpus.core import taxonomy as tx
+from corpus.core.description import PARSED_LANGUAGES
 from corpus.core.errors import InvalidData, Issue, UserError, model_issues
 from corpus.core.io import repo_root, sha256_bytes
 from corpus.core.models import Document, OffsetSegment, Removal, Source
@@ -38,7 +39,7 @@ SOURCES_NAME = "sources.toml"
 RAW_SUFFIXES = (".txt", ".html")  # what a seed may be: copied text or a saved page
 BOM = b"\xef\xbb\xbf"
 PARAGRAPH_SEP = "\n\n"
-LANGUAGES = ("en", "es")
+LANGUAGES = PARSED_LANGUAGES  # what cleaning, language id and the suggesters know
 RuleKind = Literal["line", "block", "list", "after"]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _RUNS = re.compile(r"\s+|\S+")
