@@ -403,6 +403,24 @@ def export(
     typer.echo(f"{len(written)} file(s) -> {out}")
 
 
+# ---- taxonomy changes (issue 30) ------------------------------------------------------------------------
+taxonomy_app = typer.Typer(no_args_is_help=True, help="The taxonomy file and what its migrations do to annotations.")
+app.add_typer(taxonomy_app, name="taxonomy")
+
+
+@taxonomy_app.command("check")
+def taxonomy_check(
+    proposed: Annotated[Path | None, typer.Option(help="A proposed taxonomy file (default: the corpus's own).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate a taxonomy file and list every exported annotation value it changes, and how (exit 1 when one
+    would need review or be lost)."""
+    from corpus.gold import taxcheck as mod
+
+    code = run(lambda: mod.cli_check(proposed, as_json=as_json), as_json=as_json)
+    raise typer.Exit(code)
+
+
 # ---- Label Studio (issue 4) -----------------------------------------------------------------------------
 @ls_app.command("config")
 def ls_config(

@@ -437,7 +437,7 @@ def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Do
         issues += validate_decisions(root / DECISIONS, str(DECISIONS))[1]
     previous: list[GoldDocument] = []
     if (root / GOLD).exists():
-        previous, errs = read_gold_records(root / GOLD)
+        previous, errs = read_gold_records(root / GOLD, migrate=True)
         if errs and not allow_drop:
             issues += [*errs, Issue(str(GOLD), "-", "-", "-", "the previous gold cannot be read, so what the new "
                                     "one would drop cannot be checked: fix it, or pass --allow-drop",

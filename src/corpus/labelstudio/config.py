@@ -90,6 +90,8 @@ def doc_stance_name(target: str) -> str:
 def _labels(parent: ET.Element, name: str, labels: tuple[tx.Label, ...]) -> None:
     node = ET.SubElement(parent, "Labels", name=name, toName=TEXT, showInline="true")
     for label in labels:
+        if label.retired:  # taken out of use by a migration: kept in the taxonomy for its ClassLabel id only
+            continue
         ET.SubElement(node, "Label", value=label.name, hotkey=label.hotkey, background=label.color,
                       hint=label.description)
 
@@ -109,6 +111,8 @@ def _choices(parent: ET.Element, name: str, options: tuple[tx.Label, ...], per_r
     node = ET.SubElement(parent, "Choices", attrs)
     keys = FIELD_HOTKEYS.get(name, {})
     for option in options:
+        if option.retired:
+            continue
         choice = {"value": option.name, "hint": option.description}
         if option.name in keys:
             choice["hotkey"] = keys[option.name]
@@ -166,11 +170,12 @@ def build_config() -> str:
     _claim_fields(right)
     _stance_fields(right)
     ET.SubElement(right, "Header", value="Document stance (the author's; one per target, required)", size="5")
-    for target in tx.STANCE_TARGETS:
+    offered = [label.name for label in tx.STANCE_LABELS if not label.retired]
+    for target in (t for t in tx.STANCE_TARGETS if not t.retired):
         _field(right, f"{target.name}: {target.description}")
         _choices(right, doc_stance_name(target.name), tx.STANCE_LABELS, per_region=False,
-                 required_message=f"Choose the document stance toward {target.name} (favor, against, neutral "
-                                  "or not_addressed).")
+                 required_message=f"Choose the document stance toward {target.name} ({', '.join(offered[:-1])} "
+                                  f"or {offered[-1]}).")
 
     # Never shown: a Filter's key only focuses its own (hidden) box, so these keys do nothing at all.
     reserved = ET.SubElement(view, "View", style="display: none")
