@@ -162,8 +162,8 @@ def _semver(version: str) -> tuple[int, ...]:
 
 
 def _change_issues(data: TaxonomyFile, version: str, change: Change, file: str, at: str,
-                   gone: dict[tuple[str, str], str]) -> list[Issue]:
-    """One change against the lists as they are now."""
+                   gone: dict[tuple[str, str], str], later: set[tuple[str, str]]) -> list[Issue]:
+    """One change against the lists as they are now (`later`: names a later migration renames away)."""
     issues: list[Issue] = []
 
     def bad(field: str, message: str) -> None:
@@ -178,6 +178,8 @@ def _change_issues(data: TaxonomyFile, version: str, change: Change, file: str, 
         spec = specs.get(name)
         if not name:
             bad(field, f"{change.op} needs {field}")
+        elif spec is None and (change.vocabulary, name) in later:
+            return  # renamed again by a later migration: it is in the list under that name
         elif spec is None:
             bad(field, f"{name!r} is not in {change.vocabulary}")
         elif spec.retired:
@@ -234,12 +236,14 @@ def migration_issues(data: TaxonomyFile, file: str) -> list[Issue]:
     previous: str | None = None
     gone: dict[tuple[str, str], str] = {}  # (vocabulary, name renamed away) -> the version that did it
     for m, migration in enumerate(data.migrations):
+        later = {(c.vocabulary, c.old) for n in data.migrations[m + 1:] for c in n.changes if c.op == "rename"}
         if previous is not None and _semver(migration.version) <= _semver(previous):
             issues.append(Issue(file, f"migrations[{m}]", "-", "version",
                                 f"{migration.version} does not follow {previous}", "taxonomy.migration-order"))
         previous = migration.version
         for c, change in enumerate(migration.changes):
-            issues += _change_issues(data, migration.version, change, file, f"migrations[{m}].changes[{c}]", gone)
+            issues += _change_issues(data, migration.version, change, file, f"migrations[{m}].changes[{c}]", gone,
+                                     later)
     retirements = {spec.retired for vocab in VOCABULARIES for spec in getattr(data, vocab) if spec.retired}
     for version in sorted(retirements - {m.version for m in data.migrations}):
         issues.append(Issue(file, "-", "-", "retired", f"values are retired in {version} but no migration leads "

@@ -271,7 +271,8 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
         allowed = SPAN_CONTROLS[from_name][1]
         ok = span is not None
         if (kind == "entity" and isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
-                and labels[0] not in allowed):
+                and labels[0] not in allowed
+                and migrations.current_name("entities", labels[0]).how != migrations.UNKNOWN):
             migrated = _migrated(ctx, rid, from_name, "entities", labels[0], span[2] if span else None, allowed)
             labels = [migrated] if migrated is not None else labels
             ok = ok and migrated is not None
