@@ -132,3 +132,58 @@ def test_add_a_unit_and_rename_a_stance_label_loses_nothing(tmp_path: Path) -> N
     assert (repo / "annotations" / EXPORT).read_bytes() == export_bytes
     for name, files in releases.items():
         assert digests(repo / "build" / name) == files, name
+
+
+TARGET_AND_MERGE = """
+[[migrations]]
+version = "1.1.0"
+note = "a shorter target name; soldiers counted as people"
+changes = [
+  { op = "rename", vocabulary = "stance_targets", old = "us_policy_toward_venezuela", new = "us_policy" },
+  { op = "merge", vocabulary = "units", olds = ["soldier"], new = "person" },
+]
+"""
+
+
+def gold_values(repo: Path) -> tuple[Counter[str], Counter[str], int]:
+    """(attributed + document stance targets, claim units, items in all layers) of the gold."""
+    targets: Counter[str] = Counter()
+    units: Counter[str] = Counter()
+    items = 0
+    for line in (repo / "annotations" / "gold.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        targets.update(s["target"] for s in record["stance"] + record["attributed"])
+        units.update(c["unit"] for c in record["claims"])
+        items += sum(len(record[layer]) for layer in ("entities", "claims", "attributed", "stance", "relations"))
+    return targets, units, items
+
+
+def test_rename_a_stance_target_and_merge_a_unit_keeps_every_item_and_decision(tmp_path: Path) -> None:
+    """A target is part of the document-stance control's name and of adjudication keys: both follow the rename."""
+    repo = scratch(tmp_path / "repo")
+    targets, units, items = gold_values(repo)
+    decisions = (repo / "annotations" / "adjudication.json").read_bytes()
+    assert targets["us_policy_toward_venezuela"] > 0 and units["soldier"] > 0
+    assert b":us_policy_toward_venezuela:" in decisions
+    text = (repo / "taxonomy.toml").read_text(encoding="utf-8")
+    text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1)
+    text = text.replace('name = "us_policy_toward_venezuela"', 'name = "us_policy"', 1)
+    text = text.replace('name = "soldier"\n', 'name = "soldier"\nretired = "1.1.0"\n', 1)
+    (repo / "taxonomy.toml").write_text(text + TARGET_AND_MERGE, encoding="utf-8")
+
+    report = json.loads(cli(repo, "taxonomy", "check", "--json").stdout)
+    assert report["lost"] == 0
+    assert {(a["value"], a["current"], a["outcome"]) for a in report["affected"]} == {
+        ("us_policy_toward_venezuela", "us_policy", "renamed"), ("soldier", "person", "merged")}
+    cli(repo, "schema")
+    cli(repo, "ls", "config")
+    xml = (repo / "schema" / "labelstudio.xml").read_text(encoding="utf-8")
+    assert 'value="soldier"' not in xml and 'name="stance_us_policy"' in xml
+    cli(repo, "adjudicate")
+    cli(repo, "validate")
+    new_targets, new_units, new_items = gold_values(repo)
+    assert new_items == items
+    assert new_targets["us_policy"] == targets["us_policy_toward_venezuela"]
+    assert "us_policy_toward_venezuela" not in new_targets and "soldier" not in new_units
+    assert new_units["person"] == units["person"] + units["soldier"]
+    assert (repo / "annotations" / "adjudication.json").read_bytes() == decisions  # decisions stay verbatim too

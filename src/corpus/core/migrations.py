@@ -140,3 +140,26 @@ def migrate_gold_record(record: Any) -> None:
                     out = current_name(vocabulary, value, surface if isinstance(surface, str) else None)
                     if out.name is not None:
                         item[field] = out.name
+
+
+def _target(name: str) -> str:
+    out = current_name("stance_targets", name)
+    return out.name if out.name is not None else name
+
+
+def migrate_decisions(data: Any) -> None:
+    """Adjudication decisions written under an older taxonomy, renamed in place: the values a `set` gives and the
+    stance target inside a stance or attributed key (its item now has the current target)."""
+    if not isinstance(data, dict) or not isinstance(data.get("decisions"), list) or not tx.active().migrations:
+        return
+    for d in data["decisions"]:
+        if not isinstance(d, dict) or not isinstance(d.get("key"), str):
+            continue
+        layer, _, rest = d["key"].partition("@")
+        if layer == "stance":
+            d["key"] = f"stance@{_target(rest)}"
+        elif layer == "attributed" and rest.count(":") == 2:
+            where, target, hold = rest.split(":")
+            d["key"] = f"attributed@{where}:{_target(target)}:{hold}"
+        if isinstance(d.get("set"), dict):
+            migrate_gold_record({layer: [d["set"]]})

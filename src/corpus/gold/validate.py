@@ -54,7 +54,7 @@ from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, model_issues
 from corpus.core.io import sha256_bytes
 from corpus.core.jsontext import parse_json, read_json, read_json_text
-from corpus.core.migrations import migrate_gold_record
+from corpus.core.migrations import migrate_decisions, migrate_gold_record
 from corpus.core.models import Adjudication, AnnotationSet, Document, GoldDocument, Layers, NumericClaim, Span
 from corpus.core.schema import validator
 from corpus.gold.convert import INT64, convert_task
@@ -581,6 +581,7 @@ def validate_decisions(path: Path, file: str | None = None) -> tuple[list[dict[s
     data, issues = read_json(path, name)
     if data is None or issues:
         return [], issues
+    migrate_decisions(data)  # decisions made under an older taxonomy use its names
     for top in sorted(validator("adjudication").iter_errors(data), key=lambda e: list(map(str, e.path))):
         where_path, message, rule = _leaf_error(top)
         where = "-"
