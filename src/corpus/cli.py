@@ -426,8 +426,19 @@ def taxonomy_check(
 def ls_config(
     out: Annotated[Path, typer.Option(help="Where to write the labeling config.")] = Path("schema/labelstudio.xml"),
     check: Annotated[bool, typer.Option("--check", help="Fail if the committed XML drifts.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Also make it the config of the project on LABEL_STUDIO_URL "
+                                       "(or the local server), keeping every annotation (after a taxonomy "
+                                       "migration).")] = False,
+    project: Annotated[str, typer.Option(help="Project title (with --push).")] = "venezuela-russia-news",
 ) -> None:
     """Write (or --check) the Label Studio labeling config generated from the taxonomy."""
+    if push and check:
+        usage("--push and --check do not go together")
+    if push:
+        from corpus.labelstudio import commands
+
+        run(lambda: commands.cli_config_push(project, out))
+        return
     from corpus.labelstudio import config as mod
 
     run(lambda: mod.cli_config(out, check=check))
