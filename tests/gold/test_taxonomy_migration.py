@@ -120,6 +120,11 @@ def test_add_a_unit_and_rename_a_stance_label_loses_nothing(tmp_path: Path) -> N
     assert "Taxonomy version\n1.1.0." in card and "1.1.0: add units mile; rename stance_labels neutral -> balanced" \
         in card
     assert "balanced" in card and "mile" in card
+    croissant = json.loads((repo / "build" / version / "croissant.json").read_text(encoding="utf-8"))
+    assert croissant["description"].endswith(
+        "Taxonomy 1.1.0, after the migrations 1.1.0: add units mile; rename stance_labels neutral -> balanced (miles "
+        "for new articles; neutral reads as a judgement of the author, balanced says what is meant).")
+    assert "rename stance_labels neutral -> balanced" in (repo / "build" / version / "DATASHEET.md").read_text()
     import datasets
 
     docs = datasets.load_dataset(str(repo / "build" / version), "documents", split="test")
