@@ -446,13 +446,42 @@ def export(
     typer.echo(f"{len(written)} file(s) -> {out}")
 
 
+# ---- taxonomy changes (issue 30) ------------------------------------------------------------------------
+taxonomy_app = typer.Typer(no_args_is_help=True, help="The taxonomy file and what its migrations do to annotations.")
+app.add_typer(taxonomy_app, name="taxonomy")
+
+
+@taxonomy_app.command("check")
+def taxonomy_check(
+    proposed: Annotated[Path | None, typer.Option(help="A proposed taxonomy file (default: the corpus's own).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate a taxonomy file and list every exported annotation value it changes, and how (exit 1 when one
+    would need review or be lost)."""
+    from corpus.gold import taxcheck as mod
+
+    code = run(lambda: mod.cli_check(proposed, as_json=as_json), as_json=as_json)
+    raise typer.Exit(code)
+
+
 # ---- Label Studio (issue 4) -----------------------------------------------------------------------------
 @ls_app.command("config")
 def ls_config(
     out: Annotated[Path, typer.Option(help="Where to write the labeling config.")] = Path("schema/labelstudio.xml"),
     check: Annotated[bool, typer.Option("--check", help="Fail if the committed XML drifts.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Also make it the config of the project on LABEL_STUDIO_URL "
+                                       "(or the local server), keeping every annotation (after a taxonomy "
+                                       "migration).")] = False,
+    project: Annotated[str, typer.Option(help="Project title (with --push).")] = "venezuela-russia-news",
 ) -> None:
     """Write (or --check) the Label Studio labeling config generated from the taxonomy."""
+    if push and check:
+        usage("--push and --check do not go together")
+    if push:
+        from corpus.labelstudio import commands
+
+        run(lambda: commands.cli_config_push(project, out))
+        return
     from corpus.labelstudio import config as mod
 
     run(lambda: mod.cli_config(out, check=check))

@@ -30,14 +30,20 @@ def _vocab(name: str, values: tuple[str, ...]) -> object:
     return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(values)})]
 
 
-EntityLabel = _vocab("entity label", tx.ENTITY_LABELS)
-StanceTarget = _vocab("stance target", tx.STANCE_TARGET_NAMES)
-StanceLabel = _vocab("stance label", tx.STANCE_LABEL_NAMES)
-Polarity = _vocab("polarity", tx.POLARITY_NAMES)
-Qualifier = _vocab("qualifier", tx.QUALIFIER_NAMES)
-ClaimKind = _vocab("claim kind", tx.CLAIM_KIND_NAMES)
-Unit = _vocab("unit", tx.UNIT_NAMES)
-RelationType = _vocab("relation type", tx.RELATION_NAMES)
+def _offered(names: tuple[str, ...], vocabulary: str) -> tuple[str, ...]:
+    """The names a new annotation may use, in taxonomy order (a retired value keeps only its ClassLabel id)."""
+    keep = tx.offered(vocabulary)
+    return tuple(n for n in names if n in keep)
+
+
+EntityLabel = _vocab("entity label", _offered(tx.ENTITY_LABELS, "entities"))
+StanceTarget = _vocab("stance target", _offered(tx.STANCE_TARGET_NAMES, "stance_targets"))
+StanceLabel = _vocab("stance label", _offered(tx.STANCE_LABEL_NAMES, "stance_labels"))
+Polarity = _vocab("polarity", _offered(tx.POLARITY_NAMES, "polarities"))
+Qualifier = _vocab("qualifier", _offered(tx.QUALIFIER_NAMES, "qualifiers"))
+ClaimKind = _vocab("claim kind", _offered(tx.CLAIM_KIND_NAMES, "claim_kinds"))
+Unit = _vocab("unit", _offered(tx.UNIT_NAMES, "units"))
+RelationType = _vocab("relation type", _offered(tx.RELATION_NAMES, "relations"))
 
 
 def _finite(value: float | None) -> float | None:

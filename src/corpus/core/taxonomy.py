@@ -34,6 +34,7 @@ class Label:
     color: str = ""
     examples: tuple[str, ...] = ()
     kind: str = ""  # units only: the claim kind the unit implies
+    retired: str = ""  # the taxonomy version that took it out of use: keeps its ClassLabel id, never offered
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Taxonomy:
     claim_span: Label
     stance_span: Label
     source: str = ""
+    migrations: tuple[Any, ...] = ()  # taxonomy_file.Migration, in order (corpus.core.migrations replays them)
     attrs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +69,12 @@ class Taxonomy:
             "UNITS": self.units, "UNIT_NAMES": names(self.units),
             "UNIT_KIND": {u.name: u.kind for u in self.units},
             # BIO tag names for the NER view: O first, then B-/I- per entity type, in taxonomy order.
+            # Names a new annotation may use (ClassLabel lists above keep retired values at their position).
+            "OFFERED": {vocab: frozenset(x.name for x in labels if not x.retired) for vocab, labels in (
+                ("entities", self.entity_types), ("relations", self.relation_types),
+                ("stance_targets", self.stance_targets), ("stance_labels", self.stance_labels),
+                ("polarities", self.polarities), ("qualifiers", self.qualifiers),
+                ("claim_kinds", self.claim_kinds), ("units", self.units))},
             "NER_TAGS": ("O", *(f"{p}-{e}" for e in entity_labels for p in ("B", "I"))),
         })
 
@@ -76,7 +84,7 @@ class Taxonomy:
 
         def labels(specs: list[Any]) -> tuple[Label, ...]:
             return tuple(Label(s.name, s.description, s.hotkey, s.color, tuple(s.examples),
-                               getattr(s, "kind", "")) for s in specs)
+                               getattr(s, "kind", ""), s.retired) for s in specs)
 
         return cls(version=data.version, entity_types=labels(data.entities), relation_types=labels(data.relations),
                    stance_targets=labels(data.stance_targets), stance_labels=labels(data.stance_labels),
@@ -86,7 +94,7 @@ class Taxonomy:
                                     data.claim_span.color),
                    stance_span=Label(STANCE_SPAN_LABEL, data.stance_span.description, data.stance_span.hotkey,
                                      data.stance_span.color),
-                   source=str(path))
+                   source=str(path), migrations=tuple(data.migrations))
 
 
 def from_release(folder: Path) -> Taxonomy:
@@ -154,6 +162,11 @@ def use(taxonomy: Taxonomy) -> None:
     """Make `taxonomy` the process's label set: before any stage module that reads it is imported."""
     global _active
     _active = taxonomy
+
+
+def offered(vocabulary: str) -> frozenset[str]:
+    """The names of `vocabulary` (a taxonomy.toml list: "units", ...) a new annotation may use: not retired."""
+    return frozenset(active().attrs["OFFERED"][vocabulary])
 
 
 def kind_for_unit(unit: str) -> str:

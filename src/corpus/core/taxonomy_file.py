@@ -7,6 +7,7 @@ the rules a schema cannot state (unique names and keys, units whose kind exists)
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ class ValueSpec(_Strict):
     hotkey: str = Field(default="", pattern=f"^({HOTKEY_BODY})?$",
                         description="Label Studio key: a letter for span labels, shift+letter for a field's value")
     color: str = Field(default="", pattern=f"^({COLOR_BODY})?$")
+    retired: str = Field(default="", pattern=f"^({SEMVER[1:-1]})?$",
+                         description="The taxonomy version that took this value out of use (merged, split or "
+                         "removed): it keeps its position, so its ClassLabel id keeps its meaning, but is no longer "
+                         "offered in Label Studio nor accepted in new annotations")
 
 
 class UnitSpec(ValueSpec):
@@ -48,6 +53,40 @@ class SpanSpec(_Strict):
     description: str = Field(min_length=1)
     hotkey: str = Field(pattern=HOTKEY)
     color: str = Field(pattern=COLOR)
+
+
+OPS = ("add", "rename", "merge", "split", "remove")
+
+
+class SplitRule(_Strict):
+    """Which new value an existing annotation of a split value gets: the first rule whose pattern matches the
+    annotated surface text (re.search) wins; an annotation no rule matches needs review."""
+
+    pattern: str = Field(min_length=1)
+    to: str = Field(pattern=NAME)
+
+
+class Change(_Strict):
+    """One change of one vocabulary. add: `value`; rename: `old` -> `new`; merge: `olds` -> `new`;
+    split: `old` -> `news` by `rules`; remove: `old`, with `new` as the replacement for its annotations (else an
+    annotation using it is lost, so `corpus taxonomy check` fails while one exists)."""
+
+    op: str = Field(pattern=f"^({'|'.join(OPS)})$")
+    vocabulary: str = Field(pattern=NAME)
+    value: str = Field(default="", pattern=f"^({NAME[1:-1]})?$")
+    old: str = Field(default="", pattern=f"^({NAME[1:-1]})?$")
+    olds: list[str] = Field(default_factory=list)
+    new: str = Field(default="", pattern=f"^({NAME[1:-1]})?$")
+    news: list[str] = Field(default_factory=list)
+    rules: list[SplitRule] = Field(default_factory=list)
+
+
+class Migration(_Strict):
+    """The changes that lead to `version`, applied in order to annotations made before it."""
+
+    version: str = Field(pattern=SEMVER)
+    note: str = ""
+    changes: list[Change] = Field(min_length=1)
 
 
 class TaxonomyFile(_Strict):
@@ -64,6 +103,7 @@ class TaxonomyFile(_Strict):
     qualifiers: list[ValueSpec] = Field(min_length=1)
     claim_kinds: list[ValueSpec] = Field(min_length=1)
     units: list[UnitSpec] = Field(min_length=1)
+    migrations: list[Migration] = Field(default_factory=list)
 
 
 VOCABULARIES = ("entities", "relations", "stance_targets", "stance_labels", "polarities", "qualifiers",
@@ -122,6 +162,103 @@ def semantic_issues(data: TaxonomyFile, file: str) -> list[Issue]:
             known = ", ".join(sorted(kinds))
             issues.append(Issue(file, f"units[{i}]", "-", "kind", f"{unit.kind!r} is not a claim kind ({known})",
                                 "taxonomy.unit-kind"))
+    return issues + migration_issues(data, file)
+
+
+def _semver(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def _change_issues(data: TaxonomyFile, version: str, change: Change, file: str, at: str,
+                   gone: dict[tuple[str, str], str], later: set[tuple[str, str]]) -> list[Issue]:
+    """One change against the lists as they are now (`later`: names a later migration renames away)."""
+    issues: list[Issue] = []
+
+    def bad(field: str, message: str) -> None:
+        issues.append(Issue(file, at, "-", field, message, "taxonomy.migration"))
+
+    if change.vocabulary not in VOCABULARIES:
+        bad("vocabulary", f"{change.vocabulary!r} is not one of {', '.join(VOCABULARIES)}")
+        return issues
+    specs = {s.name: s for s in getattr(data, change.vocabulary)}
+
+    def offered(name: str, field: str) -> None:
+        spec = specs.get(name)
+        if not name:
+            bad(field, f"{change.op} needs {field}")
+        elif spec is None and (change.vocabulary, name) in later:
+            return  # renamed again by a later migration: it is in the list under that name
+        elif spec is None:
+            bad(field, f"{name!r} is not in {change.vocabulary}")
+        elif spec.retired:
+            bad(field, f"{name!r} was retired in {spec.retired}: it cannot receive annotations")
+        elif (change.vocabulary, name) in gone:
+            bad(field, f"{name!r} was renamed away in {gone[(change.vocabulary, name)]}: a name is never reused")
+
+    def retired(name: str, field: str) -> None:
+        spec = specs.get(name)
+        if spec is None:
+            bad(field, f"{name!r} is not in {change.vocabulary}: a value taken out of use keeps its position, "
+                f"marked retired = \"{version}\"")
+        elif spec.retired != version:
+            bad(field, f"{name!r} must be marked retired = \"{version}\" (it has {spec.retired or 'none'})")
+
+    if change.op == "add":
+        offered(change.value, "value")
+    elif change.op == "rename":
+        offered(change.new, "new")
+        if not change.old or change.old in specs:
+            bad("old", f"{change.old!r} must be the former name, no longer in {change.vocabulary} (a renamed "
+                "value keeps its position under its new name)")
+        gone[(change.vocabulary, change.old)] = version
+    elif change.op == "merge":
+        offered(change.new, "new")
+        if not change.olds:
+            bad("olds", "merge needs the values it merges")
+        for old in change.olds:
+            retired(old, "olds")
+    elif change.op == "split":
+        retired(change.old, "old")
+        if len(change.news) < 2:
+            bad("news", "split needs at least two new values")
+        for new in change.news:
+            offered(new, "news")
+        for r, rule in enumerate(change.rules):
+            if rule.to not in change.news:
+                bad(f"rules[{r}].to", f"{rule.to!r} is not one of news {change.news}")
+            try:
+                re.compile(rule.pattern)
+            except re.error as exc:
+                bad(f"rules[{r}].pattern", f"not a valid regular expression: {exc}")
+    else:  # remove
+        retired(change.old, "old")
+        if change.new:
+            offered(change.new, "new")
+    return issues
+
+
+def migration_issues(data: TaxonomyFile, file: str) -> list[Issue]:
+    """A migration must describe the lists as they are: its targets offered, its old names gone or retired by it,
+    versions increasing up to the file's, and no name ever reused (an old annotation would change meaning)."""
+    issues: list[Issue] = []
+    previous: str | None = None
+    gone: dict[tuple[str, str], str] = {}  # (vocabulary, name renamed away) -> the version that did it
+    for m, migration in enumerate(data.migrations):
+        later = {(c.vocabulary, c.old) for n in data.migrations[m + 1:] for c in n.changes if c.op == "rename"}
+        if previous is not None and _semver(migration.version) <= _semver(previous):
+            issues.append(Issue(file, f"migrations[{m}]", "-", "version",
+                                f"{migration.version} does not follow {previous}", "taxonomy.migration-order"))
+        previous = migration.version
+        for c, change in enumerate(migration.changes):
+            issues += _change_issues(data, migration.version, change, file, f"migrations[{m}].changes[{c}]", gone,
+                                     later)
+    retirements = {spec.retired for vocab in VOCABULARIES for spec in getattr(data, vocab) if spec.retired}
+    for version in sorted(retirements - {m.version for m in data.migrations}):
+        issues.append(Issue(file, "-", "-", "retired", f"values are retired in {version} but no migration leads "
+                            "to it", "taxonomy.migration"))
+    if previous is not None and previous != data.version:
+        issues.append(Issue(file, "-", "-", "version", f"the file is version {data.version} but its last "
+                            f"migration leads to {previous}", "taxonomy.migration-order"))
     return issues
 
 

@@ -30,6 +30,7 @@ from corpus.core.errors import InvalidData, Issue, UserError, model_issues
 from corpus.core.goldfile import gold_bytes
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root
 from corpus.core.jsontext import parse_json, read_json_text
+from corpus.core.migrations import migrate_decisions
 from corpus.core.models import (
     AnnotationSet,
     AttributedStance,
@@ -163,6 +164,7 @@ def load_decisions(path: Path, file: str | None = None) -> tuple[dict[tuple[str,
     issues += errs
     if issues:
         return {}, issues
+    migrate_decisions(data)
     decisions: dict[tuple[str, str], dict[str, Any]] = {}
     defaults = _defaults(data)
     entries = data.get("decisions") if isinstance(data, dict) else None
@@ -437,7 +439,7 @@ def adjudicate_repo(root: Path, allow_drop: bool = False, documents: Sequence[Do
         issues += validate_decisions(root / DECISIONS, str(DECISIONS))[1]
     previous: list[GoldDocument] = []
     if (root / GOLD).exists():
-        previous, errs = read_gold_records(root / GOLD)
+        previous, errs = read_gold_records(root / GOLD, migrate=True)
         if errs and not allow_drop:
             issues += [*errs, Issue(str(GOLD), "-", "-", "-", "the previous gold cannot be read, so what the new "
                                     "one would drop cannot be checked: fix it, or pass --allow-drop",

@@ -15,14 +15,14 @@ from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
-from corpus.core import models
+from corpus.core import migrations, models
 from corpus.core import taxonomy as tx
 from corpus.core.errors import Issue
 from corpus.labelstudio import config as c
 from corpus.labelstudio.exports import export_files, read_export
 
 SPAN_CONTROLS: dict[str, tuple[str, frozenset[str]]] = {
-    c.NER: ("entity", frozenset(tx.ENTITY_LABELS)),
+    c.NER: ("entity", tx.offered("entities")),
     c.CLAIM: ("claim", frozenset({tx.CLAIM_LABEL})),
     c.STANCE_SPAN: ("attributed", frozenset({tx.STANCE_SPAN_LABEL})),
 }
@@ -30,19 +30,29 @@ SPAN_CONTROLS: dict[str, tuple[str, frozenset[str]]] = {
 PER_REGION: dict[str, tuple[str, str, frozenset[str] | None]] = {
     c.CLAIM_VALUE: ("claim", "value", None),
     c.CLAIM_VALUE_MAX: ("claim", "value_max", None),
-    c.CLAIM_UNIT: ("claim", "unit", frozenset(tx.UNIT_NAMES)),
-    c.CLAIM_QUALIFIER: ("claim", "qualifier", frozenset(tx.QUALIFIER_NAMES)),
-    c.CLAIM_KIND: ("claim", "kind", frozenset(tx.CLAIM_KIND_NAMES)),
-    c.STANCE_TARGET: ("attributed", "target", frozenset(tx.STANCE_TARGET_NAMES)),
-    c.STANCE_POLARITY: ("attributed", "polarity", frozenset(tx.POLARITY_NAMES)),
+    c.CLAIM_UNIT: ("claim", "unit", tx.offered("units")),
+    c.CLAIM_QUALIFIER: ("claim", "qualifier", tx.offered("qualifiers")),
+    c.CLAIM_KIND: ("claim", "kind", tx.offered("claim_kinds")),
+    c.STANCE_TARGET: ("attributed", "target", tx.offered("stance_targets")),
+    c.STANCE_POLARITY: ("attributed", "polarity", tx.offered("polarities")),
 }
+# control -> the taxonomy list its values come from: a value not offered any more is looked up in the migrations
+VOCABULARY_OF: dict[str, str] = {c.NER: "entities", c.CLAIM_UNIT: "units", c.CLAIM_QUALIFIER: "qualifiers",
+                                 c.CLAIM_KIND: "claim_kinds", c.STANCE_TARGET: "stance_targets",
+                                 c.STANCE_POLARITY: "polarities"}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "claim": (c.CLAIM_VALUE, c.CLAIM_UNIT, c.CLAIM_QUALIFIER, c.CLAIM_KIND),
     "attributed": (c.STANCE_TARGET, c.STANCE_POLARITY),
     "entity": (),
 }
-DOC_STANCE: dict[str, str] = {c.doc_stance_name(t): t for t in tx.STANCE_TARGET_NAMES}
-STANCE_LABELS = frozenset(tx.STANCE_LABEL_NAMES)
+DOC_STANCE: dict[str, str] = {c.doc_stance_name(t): t for t in tx.STANCE_TARGET_NAMES
+                              if t in tx.offered("stance_targets")}
+# a document-stance control is named after its target: an export made before a target was renamed or merged
+# names the old control
+DOC_STANCE.update({c.doc_stance_name(old): out.name for m in tx.active().migrations for ch in m.changes
+                   if ch.vocabulary == "stance_targets" for old in (ch.old, *ch.olds) if old
+                   for out in (migrations.current_name("stance_targets", old),) if out.name is not None})
+STANCE_LABELS = tx.offered("stance_labels")
 RELATION_NAMES = frozenset(tx.RELATION_NAMES)
 LAYER_OF = {"entity": "entities", "claim": "claims", "attributed": "attributed"}
 
@@ -114,8 +124,22 @@ def _check_span(ctx: _Ctx, rid: str, from_name: str, value: Any, text: str) -> t
     return start, end, surface
 
 
+def _migrated(ctx: _Ctx, rid: str, from_name: str, vocabulary: str, value: str, surface: str | None,
+              allowed: frozenset[str]) -> str | None:
+    """A value the taxonomy no longer offers -> its current name by the migrations, or a located issue."""
+    out = migrations.current_name(vocabulary, value, surface)
+    if out.name is not None:
+        return out.name
+    if out.how == migrations.UNKNOWN:
+        ctx.add(rid, from_name, f"{value!r} is not one of {', '.join(sorted(allowed))}", "choice.unknown")
+    else:
+        ctx.add(rid, from_name, f"{value!r}: {out.describe(value)}; decide it in Label Studio (the taxonomy "
+                f"migrations give it no current {vocabulary} value)", f"taxonomy.{out.how}")
+    return None
+
+
 def _single_choice(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
-                   allowed: frozenset[str]) -> str | None:
+                   allowed: frozenset[str], vocabulary: str = "", surface: str | None = None) -> str | None:
     """One choice from a choices result, or the typed text of a textarea result."""
     value = _value(result)
     items: list[Any]
@@ -129,6 +153,8 @@ def _single_choice(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
         ctx.add(rid, from_name, f"expected exactly one value, got {items!r}", "choice.count")
         return None
     choice = items[0]
+    if isinstance(choice, str) and choice not in allowed and vocabulary:
+        return _migrated(ctx, rid, from_name, vocabulary, choice, surface, allowed)
     if not isinstance(choice, str) or choice not in allowed:
         ctx.add(rid, from_name, f"{choice!r} is not one of {', '.join(sorted(allowed))}", "choice.unknown")
         return None
@@ -136,9 +162,9 @@ def _single_choice(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
 
 
 def _attribute(ctx: _Ctx, rid: str, from_name: str, result: dict[str, Any],
-               allowed: frozenset[str] | None) -> object:
+               allowed: frozenset[str] | None, surface: str | None = None) -> object:
     if allowed is not None:
-        return _single_choice(ctx, rid, from_name, result, allowed)
+        return _single_choice(ctx, rid, from_name, result, allowed, VOCABULARY_OF.get(from_name, ""), surface)
     number = _value(result).get("number")
     if not _is_number(number):
         ctx.add(rid, from_name, f"expected a finite number, got {number!r}", "number.invalid")
@@ -225,7 +251,7 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
             per[from_name] = result
         elif from_name in DOC_STANCE:
             target = DOC_STANCE[from_name]
-            label = _single_choice(ctx, rid_s, from_name, result, STANCE_LABELS)
+            label = _single_choice(ctx, rid_s, from_name, result, STANCE_LABELS, "stance_labels")
             if target in stance:
                 ctx.add(rid_s, from_name, "document stance given twice for this target", "stance.duplicate")
             elif label is not None:
@@ -244,8 +270,14 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
         labels: Any = _value(result).get("labels")
         allowed = SPAN_CONTROLS[from_name][1]
         ok = span is not None
-        if not (isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
-                and labels[0] in allowed):
+        if (kind == "entity" and isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
+                and labels[0] not in allowed
+                and migrations.current_name("entities", labels[0]).how != migrations.UNKNOWN):
+            migrated = _migrated(ctx, rid, from_name, "entities", labels[0], span[2] if span else None, allowed)
+            labels = [migrated] if migrated is not None else labels
+            ok = ok and migrated is not None
+        elif not (isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
+                  and labels[0] in allowed):
             ctx.add(rid, from_name, f"expected one label of {', '.join(sorted(allowed))}, got {labels!r}",
                     "region.label")
             ok = False
@@ -268,7 +300,7 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
                 ctx.add(rid, name, f"offsets [{value.get('start')}, {value.get('end')}) differ from its region's "
                         f"[{span[0]}, {span[1]})", "region.value-offsets")
                 ok = False
-            got = _attribute(ctx, rid, name, res, choices)
+            got = _attribute(ctx, rid, name, res, choices, span[2] if span else None)
             if got is None:
                 ok = False
             item[field] = got

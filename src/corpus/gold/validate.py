@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,6 +54,7 @@ from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, model_issues
 from corpus.core.io import sha256_bytes
 from corpus.core.jsontext import parse_json, read_json, read_json_text
+from corpus.core.migrations import migrate_decisions, migrate_gold_record
 from corpus.core.models import Adjudication, AnnotationSet, Document, GoldDocument, Layers, NumericClaim, Span
 from corpus.core.schema import validator
 from corpus.gold.convert import INT64, convert_task
@@ -98,8 +99,12 @@ def schema_issues(record: Any, schema_name: str, file: str, where: str) -> list[
     return issues
 
 
-def load_records(path: Path, schema_name: str, model: type[M]) -> tuple[list[M], list[Issue]]:
-    """Read a .jsonl (one record per line) or .json (one record or a list); schema-check, then build models."""
+def load_records(path: Path, schema_name: str, model: type[M],
+                 migrate: Callable[[Any], None] | None = None) -> tuple[list[M], list[Issue]]:
+    """Read a .jsonl (one record per line) or .json (one record or a list); schema-check, then build models.
+
+    `migrate` rewrites a raw record first (old taxonomy names -> current ones) when the caller reads a file
+    written under an older taxonomy."""
     raw, issues = read_json_text(path)
     if raw is None:
         return [], issues
@@ -121,6 +126,8 @@ def load_records(path: Path, schema_name: str, model: type[M]) -> tuple[list[M],
     for where, record in records:
         if isinstance(record, dict) and isinstance(record.get("doc_id"), str):
             where = f"doc {record['doc_id']}"
+        if migrate is not None:
+            migrate(record)
         errs = schema_issues(record, schema_name, str(path), where)
         issues += errs
         if errs:
@@ -327,9 +334,10 @@ def gold_issues(golds: Sequence[GoldDocument], documents: Sequence[Document], fi
     return issues
 
 
-def read_gold_records(path: Path) -> tuple[list[GoldDocument], list[Issue]]:
-    """The gold file's records, strictly read and schema-checked (no check against the seeds)."""
-    return load_records(path, "gold_document", GoldDocument)
+def read_gold_records(path: Path, migrate: bool = False) -> tuple[list[GoldDocument], list[Issue]]:
+    """The gold file's records, strictly read and schema-checked (no check against the seeds); `migrate` reads a
+    gold written under an older taxonomy with the current names (adjudication compares against it)."""
+    return load_records(path, "gold_document", GoldDocument, migrate_gold_record if migrate else None)
 
 
 def validate_gold(path: Path, documents: Sequence[Document], expected: Collection[str] | None = None,
@@ -573,6 +581,7 @@ def validate_decisions(path: Path, file: str | None = None) -> tuple[list[dict[s
     data, issues = read_json(path, name)
     if data is None or issues:
         return [], issues
+    migrate_decisions(data)  # decisions made under an older taxonomy use its names
     for top in sorted(validator("adjudication").iter_errors(data), key=lambda e: list(map(str, e.path))):
         where_path, message, rule = _leaf_error(top)
         where = "-"

@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from corpus.core import description, outputs
-from corpus.core.errors import InvalidData, UserError
-from corpus.core.io import atomic_write_bytes, repo_root
+from corpus.core import taxonomy as tx
+from corpus.core.errors import InvalidData, RemoteFailure, UserError
+from corpus.core.io import atomic_write_bytes, atomic_write_text, repo_root
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client, server
+from corpus.labelstudio import config as c
 from corpus.labelstudio.exports import read_export
 from corpus.labelstudio.instructions import instructions_html
 from corpus.suggest.preannotate import suggest
@@ -135,6 +137,34 @@ def cli_push(project: str) -> None:
         tasks, instructions = build_tasks(root), instructions_html(root)
         pid, created, added = sync_project(ls, project, tasks, instructions)
     typer.echo(f"project {project!r} (id {pid}) {'created' if created else 'updated'}; {added} task(s) added")
+
+
+def _annotation_count(ls: Any, pid: int) -> int:
+    return sum(len(t.annotations or []) for t in ls.tasks.list(project=pid, fields="all"))
+
+
+def cli_config_push(project: str, out: Path) -> None:
+    """Write the config and make it the running project's: after a taxonomy migration, annotators see the current
+    names. Annotations stay as they were made (Label Studio 1.23 keeps a result whose value the new config lacks;
+    it refuses a config without a control in use, which is why a renamed target keeps a hidden control); the
+    count is compared before and after so a loss could not pass unnoticed."""
+    root = repo_root()
+    xml = c.build_config()
+    url, token = remote_or_local(root)
+    with client.reaching(url, token):
+        ls = client.connect(url, token)
+        pid = client.find_project(ls, project)
+        if pid is None:
+            raise UserError(f"no project {project!r} on {client.shown_url(url)}: `corpus ls push` creates it")
+        before = _annotation_count(ls, pid)
+        ls.projects.update(id=pid, label_config=xml)
+        after = _annotation_count(ls, pid)
+    if after != before:
+        raise RemoteFailure(f"project {project!r} had {before} annotation(s) before the config update and {after} "
+                            "after")
+    atomic_write_text(out, xml)
+    typer.echo(f"project {project!r} (id {pid}): labeling config updated from taxonomy {tx.TAXONOMY_VERSION}; "
+               f"{after} annotation(s) kept; wrote {out}")
 
 
 def cli_pull(project: str, root: Path | None = None) -> Path:

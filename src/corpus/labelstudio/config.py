@@ -82,6 +82,14 @@ FIELDS_COLUMN_STYLE = ("flex: 2 1 0; min-width: 260px; position: sticky; top: 0;
                        "overflow-y: auto; padding: 8px 12px; border-left: 1px solid #ddd")
 
 
+def legacy_targets() -> list[str]:
+    """Stance targets annotations may name that are no longer offered (renamed away or retired), in file order."""
+    offered = tx.offered("stance_targets")
+    names = [old for m in tx.active().migrations for ch in m.changes if ch.vocabulary == "stance_targets"
+             for old in (ch.old, *ch.olds) if old and old not in offered]
+    return list(dict.fromkeys(names))
+
+
 def doc_stance_name(target: str) -> str:
     """The from_name of the document-level stance Choices for one target."""
     return f"{DOC_STANCE_PREFIX}{target}"
@@ -90,6 +98,8 @@ def doc_stance_name(target: str) -> str:
 def _labels(parent: ET.Element, name: str, labels: tuple[tx.Label, ...]) -> None:
     node = ET.SubElement(parent, "Labels", name=name, toName=TEXT, showInline="true")
     for label in labels:
+        if label.retired:  # taken out of use by a migration: kept in the taxonomy for its ClassLabel id only
+            continue
         ET.SubElement(node, "Label", value=label.name, hotkey=label.hotkey, background=label.color,
                       hint=label.description)
 
@@ -109,6 +119,8 @@ def _choices(parent: ET.Element, name: str, options: tuple[tx.Label, ...], per_r
     node = ET.SubElement(parent, "Choices", attrs)
     keys = FIELD_HOTKEYS.get(name, {})
     for option in options:
+        if option.retired:
+            continue
         choice = {"value": option.name, "hint": option.description}
         if option.name in keys:
             choice["hotkey"] = keys[option.name]
@@ -166,11 +178,20 @@ def build_config() -> str:
     _claim_fields(right)
     _stance_fields(right)
     ET.SubElement(right, "Header", value="Document stance (the author's; one per target, required)", size="5")
-    for target in tx.STANCE_TARGETS:
+    offered = [label.name for label in tx.STANCE_LABELS if not label.retired]
+    for target in (t for t in tx.STANCE_TARGETS if not t.retired):
         _field(right, f"{target.name}: {target.description}")
         _choices(right, doc_stance_name(target.name), tx.STANCE_LABELS, per_region=False,
-                 required_message=f"Choose the document stance toward {target.name} (favor, against, neutral "
-                                  "or not_addressed).")
+                 required_message=f"Choose the document stance toward {target.name} ({', '.join(offered[:-1])} "
+                                  f"or {offered[-1]}).")
+
+    # Document-stance controls of targets a migration renamed or retired: Label Studio refuses a config that drops a
+    # control existing annotations use, so they stay, hidden and optional; conversion maps them to the current target.
+    legacy = legacy_targets()
+    if legacy:
+        hidden = ET.SubElement(right, "View", style="display: none")
+        for old in legacy:
+            _choices(hidden, doc_stance_name(old), tx.STANCE_LABELS, per_region=False)
 
     # Never shown: a Filter's key only focuses its own (hidden) box, so these keys do nothing at all.
     reserved = ET.SubElement(view, "View", style="display: none")

@@ -16,6 +16,7 @@ import yaml
 
 from corpus.core import description
 from corpus.core import taxonomy as tx
+from corpus.core.migrations import history
 from corpus.core.models import AnnotationSet, Document
 from corpus.release import provenance_text as pt
 from corpus.release.layout import ENUMS, SPLIT, parquet_path
@@ -108,6 +109,24 @@ def _coverage(per_doc: Mapping[str, int], left_out: Mapping[str, str]) -> str:
     return text + "\n"
 
 
+def migrations_note() -> str:
+    """What the taxonomy migrations did to the data, said only when there are any (older releases rebuild as
+    they were): annotations made under older versions carry the current names; retired values keep their id."""
+    lines = history()
+    if not lines:
+        return ""
+    retired = [f"`{label.name}` ({vocab}, retired in {label.retired})" for vocab, labels in (
+        ("entity label", tx.ENTITY_TYPES), ("unit", tx.UNITS), ("qualifier", tx.QUALIFIERS),
+        ("claim kind", tx.CLAIM_KINDS), ("stance target", tx.STANCE_TARGETS), ("stance label", tx.STANCE_LABELS),
+        ("polarity", tx.POLARITIES)) for label in labels if label.retired]
+    text = (" Annotations made under earlier taxonomy versions went through these migrations (exports stay "
+            "verbatim; the data uses the current names): " + "; ".join(f"{line}" for line in lines) + ".")
+    if retired:
+        text += (" Retired values keep their ClassLabel id so an id never changes meaning, and no row uses them: "
+                 + ", ".join(retired) + ".")
+    return text
+
+
 def render_card(*, version: str, documents: list[Document], features: Mapping[str, hfd.Features],
                 tables: Mapping[str, pa.Table], sizes: Mapping[str, int], counts: Mapping[str, int],
                 agreement: Mapping[str, Any] | None, annotator_sets: list[AnnotationSet],
@@ -148,7 +167,7 @@ def render_card(*, version: str, documents: list[Document], features: Mapping[st
 {opening}
 claims (normalised value, unit, qualifier, kind and claimant), the document's stance toward
 {len(tx.STANCE_TARGETS)} targets, and stances attributed to holders in the text. Taxonomy version
-{tx.TAXONOMY_VERSION}.
+{tx.TAXONOMY_VERSION}.{migrations_note()}
 
 ## Uses
 

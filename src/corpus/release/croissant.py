@@ -9,6 +9,8 @@ from typing import Any
 import datasets as hfd
 
 from corpus.core import description
+from corpus.core import taxonomy as tx
+from corpus.core.migrations import history
 from corpus.core.models import AnnotationSet, Document
 from corpus.gold.provenance import KIND_WORDS
 from corpus.release import provenance_text as pt
@@ -99,6 +101,12 @@ def _cr_field(field_id: str, name: str, feature: Any, config: str, column: str,
     return field
 
 
+def _migrations() -> str:
+    """The taxonomy migrations the data went through, said only when there are any (older releases rebuild)."""
+    lines = history()
+    return f" Taxonomy {tx.TAXONOMY_VERSION}, after the migrations {'; '.join(lines)}." if lines else ""
+
+
 def _enum_record_set(enum: str, names: tuple[str, ...]) -> dict[str, Any]:
     return {
         "@type": "cr:RecordSet", "@id": enum, "name": enum, "dataType": "sc:Enumeration",
@@ -176,7 +184,7 @@ def croissant_json(*, version: str, features: Mapping[str, hfd.Features], hashes
         "conformsTo": "http://mlcommons.org/croissant/1.1",
         "name": desc.name,
         "description": f"{desc.title}: {len(documents)} {desc.language_phrase()} news articles annotated with "
-                       "entities, numeric claims, document stance and attributed stance.",
+                       "entities, numeric claims, document stance and attributed stance." + _migrations(),
         "version": version,
         "license": licence(ctx),
         "citeAs": pt.bibtex(record, desc.name, desc.title, version, ctx.released),

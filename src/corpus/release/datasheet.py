@@ -13,6 +13,7 @@ from pathlib import Path
 from corpus.core import taxonomy as tx
 from corpus.core.errors import UserError
 from corpus.core.io import atomic_write_text
+from corpus.core.migrations import history
 from corpus.release import provenance_text as pt
 from corpus.release.provenance_text import ReleaseContext
 from corpus.release.summary import ReleaseSummary
@@ -39,6 +40,9 @@ def render_stats(summary: ReleaseSummary) -> str:
     counts = summary.label_counts()
     lines = [f"Release **{summary.version}** ({summary.released or 'unreleased'}), computed from "
              f"`build/{summary.version}/` by `corpus release`.", ""]
+    if history():  # only when the taxonomy changed, so older releases render as they were
+        lines += [f"Taxonomy version {tx.TAXONOMY_VERSION}; migrations the annotations went through: "
+                  + "; ".join(history()) + ".", ""]
     lines += _table(["Measure", "Value"], [
         ["Documents", f"{len(summary.documents)} ({lang_text})"],
         ["Sentences (NER view)", str(summary.sentences)],
