@@ -16,10 +16,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from fixtures_repo import scratch_repo
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = str(Path(sys.executable).parent / "corpus")
-COPIED = ("seeds", "annotations", "build", "docs", "schema", "CHANGELOG.md", "DATASHEET.md", "CITATION.cff",
-          "Makefile", "pyproject.toml", "README.md", "taxonomy.toml")
 EXPORT = "export-venezuela-russia-news-20261122T123650Z.json"
 
 MIGRATION = """
@@ -38,16 +38,6 @@ changes = [
 """
 
 
-def scratch(dest: Path) -> Path:
-    dest.mkdir()
-    for name in COPIED:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("dev", ".corpus-out.*", ".lock",
-                                                                              "pass-policy.json"))
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 def cli(repo: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
@@ -78,7 +68,7 @@ def gold_stance(repo: Path) -> Counter[str]:
 
 
 def test_add_a_unit_and_rename_a_stance_label_loses_nothing(tmp_path: Path) -> None:
-    repo = scratch(tmp_path / "repo")
+    repo = scratch_repo(tmp_path / "repo")
     before = gold_stance(repo)
     export_bytes = (repo / "annotations" / EXPORT).read_bytes()
     releases = {p.name: digests(p) for p in (repo / "build").iterdir() if p.is_dir()}
@@ -165,7 +155,7 @@ def gold_values(repo: Path) -> tuple[Counter[str], Counter[str], int]:
 
 def test_rename_a_stance_target_and_merge_a_unit_keeps_every_item_and_decision(tmp_path: Path) -> None:
     """A target is part of the document-stance control's name and of adjudication keys: both follow the rename."""
-    repo = scratch(tmp_path / "repo")
+    repo = scratch_repo(tmp_path / "repo")
     targets, units, items = gold_values(repo)
     decisions = (repo / "annotations" / "adjudication.json").read_bytes()
     assert targets["us_policy_toward_venezuela"] > 0 and units["soldier"] > 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -27,15 +26,13 @@ from corpus.core import taxonomy as tx
 from corpus.core.models import EntityMention, Layers, StanceJudgement
 from corpus.labelstudio import server
 from corpus.labelstudio.results import layers_to_results
+from fixtures_repo import scratch_repo
 
 pytestmark = pytest.mark.labelstudio
 
 ROOT = Path(__file__).resolve().parents[2]
 WEEK = ROOT / "tests" / "data" / "week"
 CORPUS = str(Path(sys.executable).parent / "corpus")
-COPIED = ("seeds", "annotations", "build", "docs", "schema", "CHANGELOG.md", "DATASHEET.md", "CITATION.cff",
-          "Makefile", "pyproject.toml", "README.md", "taxonomy.toml", "corpus.toml",
-          "cleaning_rules.toml", "gazetteer.toml")
 
 
 def next_minor(repo: Path) -> tuple[str, str]:
@@ -46,16 +43,6 @@ def next_minor(repo: Path) -> tuple[str, str]:
     return f"{major}.{minor}.{patch}", f"{major}.{minor + 1}.0"
 
 
-def scratch_repo(dest: Path) -> Path:
-    dest.mkdir()
-    for name in COPIED:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("dev", ".corpus-out.*", ".lock",
-                                                                              "pass-policy.json"))
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 def cli(repo: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:

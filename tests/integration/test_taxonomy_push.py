@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 from corpus.labelstudio import config as c
+from fixtures_repo import scratch_repo
 
 pytestmark = pytest.mark.labelstudio
 
@@ -66,11 +66,8 @@ def test_push_after_a_rename_keeps_every_annotation(tmp_path: Path, admin: Any, 
     before = results(admin, pid)
     assert sorted(before) == sorted(made)
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in ("seeds", "annotations", "schema", "pyproject.toml"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, repo / name)
+    repo = scratch_repo(tmp_path / "repo", ("seeds", "annotations", "schema", "pyproject.toml", "corpus.toml",
+                                            "cleaning_rules.toml", "gazetteer.toml"))
     text = (ROOT / "taxonomy.toml").read_text(encoding="utf-8")
     text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1)
     text = text.replace('name = "neutral"\n', 'name = "balanced"\n', 1)
