@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import typer
 
-from corpus.core.errors import Issue, UserError
+from corpus.core.errors import Issue
 from corpus.core.io import repo_root
 from corpus.core.models import Document
 from corpus.gold.validate import validate_export
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client
-from corpus.labelstudio.commands import remote_or_local
+from corpus.labelstudio.commands import connect_project
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -183,16 +183,6 @@ def as_records(found: Sequence[Problem]) -> list[dict[str, Any]]:
             | p.issue.to_dict() for p in found]
 
 
-def _connect(root: Path, project: str) -> tuple[LabelStudio, str, str, int]:
-    url, token = remote_or_local(root)
-    with client.reaching(url, token):
-        ls = client.connect(url, token)
-        pid = client.find_project(ls, project)
-    if pid is None:
-        raise UserError(f"no project titled {project!r} on the server")
-    return ls, url, token, pid
-
-
 def _finish(found: Sequence[Problem], source: str, as_json: bool) -> None:
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(as_records(found), option=orjson.OPT_INDENT_2) + b"\n")
@@ -206,7 +196,7 @@ def _finish(found: Sequence[Problem], source: str, as_json: bool) -> None:
 def cli_check_pulled(path: Path, project: str, root: Path | None = None) -> None:
     """After `corpus ls pull` stored `path`: its problems per annotator (exit 1 when any), marked in the tasks."""
     root = root or repo_root()
-    ls, url, token, pid = _connect(root, project)
+    ls, url, token, pid = connect_project(root, project)
     with client.reaching(url, token):
         found = check_pulled(path, load_documents(root), ls, client.shown_url(url), pid)
     _finish(found, path.name, as_json=False)
@@ -215,7 +205,7 @@ def cli_check_pulled(path: Path, project: str, root: Path | None = None) -> None
 def cli_review(project: str, as_json: bool = False, root: Path | None = None) -> None:
     """The open problems per annotator, from a fresh snapshot (not stored: `corpus ls pull` stores exports)."""
     root = root or repo_root()
-    ls, url, token, pid = _connect(root, project)
+    ls, url, token, pid = connect_project(root, project)
     with tempfile.TemporaryDirectory(prefix="corpus-review-") as tmp:
         path = Path(tmp) / f"review-{pid}.json"
         with client.reaching(url, token):

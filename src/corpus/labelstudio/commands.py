@@ -139,6 +139,17 @@ def cli_push(project: str) -> None:
     typer.echo(f"project {project!r} (id {pid}) {'created' if created else 'updated'}; {added} task(s) added")
 
 
+def connect_project(root: Path, project: str) -> tuple[LabelStudio, str, str, int]:
+    """(client, url, token, project id) of the server this repository uses; a missing project is a UserError."""
+    url, token = remote_or_local(root)
+    with client.reaching(url, token):
+        ls = client.connect(url, token)
+        pid = client.find_project(ls, project)
+    if pid is None:
+        raise UserError(f"no project {project!r} on {client.shown_url(url)}: `corpus ls push` creates it")
+    return ls, url, token, pid
+
+
 def _annotation_count(ls: Any, pid: int) -> int:
     return sum(len(t.annotations or []) for t in ls.tasks.list(project=pid, fields="all"))
 
@@ -148,14 +159,9 @@ def cli_config_push(project: str, out: Path) -> None:
     names. Annotations stay as they were made (Label Studio 1.23 keeps a result whose value the new config lacks;
     it refuses a config without a control in use, which is why a renamed target keeps a hidden control); the
     count is compared before and after so a loss could not pass unnoticed."""
-    root = repo_root()
     xml = c.build_config()
-    url, token = remote_or_local(root)
+    ls, url, token, pid = connect_project(repo_root(), project)
     with client.reaching(url, token):
-        ls = client.connect(url, token)
-        pid = client.find_project(ls, project)
-        if pid is None:
-            raise UserError(f"no project {project!r} on {client.shown_url(url)}: `corpus ls push` creates it")
         before = _annotation_count(ls, pid)
         ls.projects.update(id=pid, label_config=xml)
         after = _annotation_count(ls, pid)
