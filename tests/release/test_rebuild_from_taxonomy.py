@@ -1,6 +1,6 @@
-"""Every committed release's labels are what taxonomy.toml renders, and the newest full release rebuilds
-byte-identical from the data file (its Parquet configs; the card and datasheet also carry the release date and
-notes, which only `corpus release` writes)."""
+"""Every committed release's labels are what taxonomy.toml renders, and its Parquet configs rebuild
+byte-identical from the data file wherever their columns are unchanged (all of the newest release's; the card and
+datasheet also carry the release date and notes, which only `corpus release` writes)."""
 
 from __future__ import annotations
 
