@@ -472,7 +472,7 @@ def ls_config(
     push: Annotated[bool, typer.Option("--push", help="Also make it the config of the project on LABEL_STUDIO_URL "
                                        "(or the local server), keeping every annotation (after a taxonomy "
                                        "migration).")] = False,
-    project: Annotated[str, typer.Option(help="Project title (with --push).")] = "venezuela-russia-news",
+    project: ProjectOpt = None,
 ) -> None:
     """Write (or --check) the Label Studio labeling config generated from the taxonomy."""
     if push and check:
@@ -480,7 +480,7 @@ def ls_config(
     if push:
         from corpus.labelstudio import commands
 
-        run(lambda: commands.cli_config_push(project, out))
+        run(lambda: commands.cli_config_push(project_title(project), out))
         return
     from corpus.labelstudio import config as mod
 

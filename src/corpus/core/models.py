@@ -245,7 +245,7 @@ class ReleaseFile(Strict):
 class ReleaseManifest(Strict):
     """What a release folder holds; the release date lives here only, never in the data files."""
 
-    name: str = "venezuela-russia-news"
+    name: str = Field(min_length=1, description="The dataset id: the corpus's name in its corpus.toml.")
     version: str = Field(pattern=r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$",
                          description="X.Y.Z for releases; dev builds carry a tag: 0.0.0-dev.")
     released: str | None = Field(default=None, description="ISO date of the release; None for unreleased builds.")
