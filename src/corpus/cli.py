@@ -395,12 +395,14 @@ def rehydrate(
     out: Annotated[Path, typer.Option("--out", help="A new folder for the full release.")],
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Write the placed spans and the report "
                                                 "even when some copies or spans are missing.")] = False,
+    rules: Annotated[Path | None, typer.Option("--rules", help="The corpus's cleaning_rules.toml, for a release "
+                                               "that does not ship its own (1.2.0 and earlier).")] = None,
 ) -> None:
     """Rebuild a full release folder from a text-free release and your own copies of the articles."""
     release_labels(standoff)
     from corpus.release import rehydrate as mod
 
-    run(lambda: mod.cli_rehydrate(standoff, texts, out, allow_partial))
+    run(lambda: mod.cli_rehydrate(standoff, texts, out, allow_partial, rules))
 
 
 # ---- score + baselines (issue 26) -----------------------------------------------------------------------

@@ -236,9 +236,20 @@ def drag(page: Page, surface: str) -> None:
     page.mouse.up()
 
 
-def draw(page: Page, hotkey: str, surface: str, gestures: Gestures | None = None) -> None:
-    """Label first, then select: press the label's key, then drag the mouse over `surface`."""
+def draw(page: Page, hotkey: str, surface: str, gestures: Gestures | None = None, label: str | None = None) -> None:
+    """Label first, then select: press the label's key, then drag the mouse over `surface`.
+
+    With `label`, the drag waits until that label is armed: on a loaded machine a key pressed while a drop-down
+    is still closing can be lost, and the drag would then draw with the label armed before. A lost key is pressed
+    once more (not counted: the annotator sees the label light up and would do the same)."""
     page.keyboard.press(hotkey)
+    if label is not None:
+        armed = page.locator(".lsf-label_selected >> visible=true", has_text=label).first
+        try:
+            armed.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press(hotkey)
+            armed.wait_for()
     drag(page, surface)
     if gestures is not None:
         gestures.add(drags=1, keys=1)
@@ -527,8 +538,16 @@ def label_relation(page: Page, gestures: Gestures, label: str) -> None:
     gestures.click(item.locator("button[aria-label='Show Relation Labels'], "
                                 "button[aria-label='Hide Relation Labels']").first)
     gestures.click(page.locator(".lsf-relation-meta [data-testid^=select-trigger] >> visible=true").last)
-    gestures.click(page.get_by_role("option", name=label, exact=True))
+    option = page.get_by_role("option", name=label, exact=True)
+    gestures.click(option)
     gestures.key(page, "Escape")
+    # A drop-down left open takes the next drag's mouse-down (the drag then draws nothing): on a loaded machine
+    # the Escape can land before the drop-down has opened fully, so it is pressed again (not counted).
+    try:
+        option.wait_for(state="hidden", timeout=3_000)
+    except PlaywrightTimeout:
+        page.keyboard.press("Escape")
+        option.wait_for(state="hidden")
 
 
 def relate(page: Page, gestures: Gestures, to_surface: str, label: str) -> None:
@@ -608,7 +627,7 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
         page.locator("span.htx-highlight", has_text=HOLDER).first.wait_for()
         page.keyboard.press(c.UNSELECT_KEY)
     gestures.start("claim")
-    draw(page, c.CLAIM_HOTKEY, CLAIM, gestures)
+    draw(page, c.CLAIM_HOTKEY, CLAIM, gestures, label="CLAIM")
     shot("claim-drawn")
     page.get_by_text("Selected CLAIM").wait_for()  # selected at once: its fields show without a click
     claim_box = surface_box(page, CLAIM)
@@ -647,7 +666,7 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
 
     # a STANCE span: label key, drag, target and polarity by their keys, then its holder
     gestures.start("stance")
-    draw(page, c.STANCE_HOTKEY, EVIDENCE, gestures)
+    draw(page, c.STANCE_HOTKEY, EVIDENCE, gestures, label="STANCE")
     page.get_by_text("Selected STANCE").wait_for()
     gestures.key(page, c.key_name(keys[c.STANCE_TARGET]["maduro_government"]))
     gestures.key(page, c.key_name(keys[c.STANCE_POLARITY]["against"]))

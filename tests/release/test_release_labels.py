@@ -15,7 +15,7 @@ import pytest
 
 from corpus.core import taxonomy as tx
 from corpus.core.errors import UserError
-from corpus.core.io import repo_root
+from corpus.core.io import repo_root, sha256_file
 
 ROOT = repo_root()
 RELEASES = sorted(p.name for p in (ROOT / "build").iterdir() if p.name[0].isdigit())
@@ -65,3 +65,27 @@ def test_verify_score_and_export_run_outside_any_corpus(tmp_path: Path) -> None:
     scored = corpus(home, "score", str(preds), str(folder), "--json")
     assert scored.returncode == 0, scored.stderr
     assert json.loads(scored.stdout)["stance"]["pooled"]["accuracy"] == 1.0
+
+
+def test_a_twin_without_its_cleaning_rules_says_how_to_get_them(tmp_path: Path) -> None:
+    """Twins up to 1.2.0 do not ship the corpus's cleaning rules: outside the repository rehydration says which
+    rules it lacks, and `--rules` with the corpus's file rebuilds the release byte for byte."""
+    twins = [name for name in RELEASES if name.endswith("-standoff")
+             and not (ROOT / "build" / name / "cleaning_rules.toml").exists()]
+    assert twins
+    name = twins[-1]
+    home = tmp_path / "home"
+    home.mkdir()
+    lacking = corpus(home, "rehydrate", str(ROOT / "build" / name), "--texts", str(ROOT / "seeds"),
+                     "--out", str(home / "full"))
+    assert lacking.returncode == 1 and "[rehydrate.rules]" in lacking.stderr and "--rules" in lacking.stderr, \
+        lacking.stderr
+    assert not (home / "full").exists()
+    given = corpus(home, "rehydrate", str(ROOT / "build" / name), "--texts", str(ROOT / "seeds"),
+                   "--out", str(home / "full"), "--rules", str(ROOT / "cleaning_rules.toml"))
+    assert given.returncode == 0, given.stderr
+    full = ROOT / "build" / name.removesuffix("-standoff")
+    for parquet in sorted(full.glob("*/*.parquet")):
+        assert (home / "full" / parquet.relative_to(full)).read_bytes() == parquet.read_bytes(), parquet
+    report = json.loads((home / "full" / "rehydration.json").read_text(encoding="utf-8"))
+    assert report["cleaning_rules"] == {"from": "option", "sha256": sha256_file(ROOT / "cleaning_rules.toml")}

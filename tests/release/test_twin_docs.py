@@ -7,7 +7,10 @@ warning at all, huggingface_hub's DatasetCard, and the twin's card against the t
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import mlcroissant as mlc
@@ -16,13 +19,15 @@ import pyarrow.parquet as pq
 import pytest
 from huggingface_hub import DatasetCard
 
+from corpus.core import taxonomy as tx
 from corpus.gold.provenance import load_provenance
 from corpus.ingest.clean import load_sources
 from corpus.release import provenance_text as pt
 from corpus.release.build import build_repo
-from corpus.release.layout import parquet_path
+from corpus.release.layout import CLEANING_RULES, parquet_path
 from corpus.release.provenance_text import ReleaseContext
 from corpus.release.standoff import write_standoff
+from corpus.release.twin_docs import RULES_SHIPPED
 from corpus.release.verify import verify_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,3 +136,42 @@ def test_annotations_creators_follow_the_provenance_record() -> None:
                          for a in record.adjudicators]})
     assert pt.annotations_creators(human) == ["expert-generated"]
     assert pt.annotations_creators(None) == ["other"]
+
+
+def test_both_folders_ship_the_corpus_cleaning_rules_and_the_twin_card_says_so(folders: tuple[Path, Path]) -> None:
+    corpus_rules = (ROOT / CLEANING_RULES).read_bytes()
+    for folder in folders:
+        assert (folder / CLEANING_RULES).read_bytes() == corpus_rules
+        listed = {f["path"] for f in orjson.loads((folder / "manifest.json").read_bytes())["files"]}
+        assert CLEANING_RULES in listed
+        assert f"  {CLEANING_RULES}\n" in (folder / "SHA256SUMS").read_text(encoding="utf-8")
+    assert RULES_SHIPPED in (folders[1] / "README.md").read_text(encoding="utf-8")
+    assert RULES_SHIPPED not in (folders[0] / "README.md").read_text(encoding="utf-8")
+
+
+def run_outside(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`corpus ARGS` as a researcher runs it: in a folder of their own, no corpus repository, no CORPUS_TAXONOMY."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CORPUS_ROOT", tx.ENV)}
+    return subprocess.run([sys.executable, "-m", "corpus", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_the_twin_rehydrates_outside_the_repository_by_its_own_rules(folders: tuple[Path, Path],
+                                                                    tmp_path: Path) -> None:
+    full, twin = folders
+    home = tmp_path / "home"
+    home.mkdir()
+    done = run_outside(home, "rehydrate", str(twin), "--texts", str(ROOT / "seeds"), "--out", str(home / "full"))
+    assert done.returncode == 0, done.stderr
+    for parquet in sorted(full.glob("*/*.parquet")):
+        assert (home / "full" / parquet.relative_to(full)).read_bytes() == parquet.read_bytes(), parquet
+    assert (home / "full" / CLEANING_RULES).read_bytes() == (full / CLEANING_RULES).read_bytes()
+    report = orjson.loads((home / "full" / "rehydration.json").read_bytes())
+    assert report["cleaning_rules"]["from"] == "release" and report["complete"]
+    # different rules cannot be slipped in for a release that ships its own
+    other = home / "other.toml"
+    other.write_text("[docs.x]\n", encoding="utf-8")
+    refused = run_outside(home, "rehydrate", str(twin), "--texts", str(ROOT / "seeds"), "--out",
+                          str(home / "again"), "--rules", str(other))
+    assert refused.returncode == 2 and "ships its own cleaning rules" in refused.stderr, refused.stderr
+    assert not (home / "again").exists()

@@ -143,14 +143,21 @@ def _parse_html(spec: dict[str, object]) -> HtmlRules:
 
 
 def corpus_rules_file() -> Path | None:
-    """The corpus's own rules (outlets, documents, extra generic ones): cleaning_rules.toml beside its taxonomy."""
-    path = Path(tx.active().source).resolve().parent / CORPUS_RULES
-    return path if path.is_file() else None
+    """The corpus's own rules (outlets, documents, extra generic ones): cleaning_rules.toml beside its taxonomy
+    (none outside a corpus, where a command reading a release borrows only the release's label set)."""
+    source = Path(tx.active().source)  # a taxonomy.toml; a folder when the label set is a release's
+    path = source.resolve().parent / CORPUS_RULES if source.is_file() else None
+    return path if path is not None and path.is_file() else None
 
 
 def load_rules(path: Path = RULES_FILE) -> RuleBook:
     """The package's rules (`path`) with the active corpus's added, parsed and compiled once per process."""
     return _load_rules(path, corpus_rules_file() if path == RULES_FILE else None)
+
+
+def rules_with(corpus_rules: Path | None) -> RuleBook:
+    """The package's rules with `corpus_rules` added (a release's own, for rehydration), or alone."""
+    return _load_rules(RULES_FILE, corpus_rules)
 
 
 def _read_rules(path: Path) -> dict[str, Any]:
@@ -486,17 +493,18 @@ def _offset_map(pieces: list[Piece], byte_at: list[int]) -> list[OffsetSegment]:
 
 
 def clean_bytes(raw: bytes, doc_id: str, source: Source | None = None, raw_path: str = "",
-                language: Literal["en", "es"] | None = None) -> Document:
+                language: Literal["en", "es"] | None = None, rules: RuleBook | None = None) -> Document:
     """Clean one raw article given as bytes; `raw_path` only names it in errors and in the Document.
 
-    `language`, when already known (rehydration reads it from the release), skips language detection."""
+    `language`, when already known (rehydration reads it from the release), skips language detection; `rules`
+    (rehydration: the release's own) replaces the active corpus's."""
     file = raw_path or doc_id
     text, base = _decode(raw, file, doc_id)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")  # UTF-8 length of every char, vectorised
     widths = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
     byte_at: list[int] = np.concatenate(([base], base + np.cumsum(widths))).tolist()
 
-    book = load_rules()
+    book = rules if rules is not None else load_rules()
     h1 = False
     if raw_path.lower().endswith(".html"):
         lines, claims, h1 = _html_lines(text, book.html)

@@ -48,13 +48,13 @@ from corpus.gold.validate import (
     validate_sources,
 )
 from corpus.gold.validate import GOLD_FILE as GOLD_PATH
-from corpus.ingest.clean import load_documents
+from corpus.ingest.clean import corpus_rules_file, load_documents
 from corpus.labelstudio.exports import export_files
 from corpus.release.card import render_card
 from corpus.release.card_baselines import baselines_markdown, load_baselines
 from corpus.release.croissant import croissant_json
 from corpus.release.datasheet import render_datasheet
-from corpus.release.layout import CONFIGS, annotator_alias, parquet_path
+from corpus.release.layout import CLEANING_RULES, CONFIGS, annotator_alias, parquet_path
 from corpus.release.nerview import bio_sentences, decode_spans
 from corpus.release.provenance_text import ReleaseContext, release_agreement, release_bias
 from corpus.release.provenance_text import facts as doc_facts
@@ -326,13 +326,16 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
                  agreement: Mapping[str, Any] | None = None, *, record: Provenance | None = None,
                  bias: Mapping[str, Any] | None = None, datasheet: str | None = None,
                  guidelines: str | None = None, left_out: Mapping[str, str] | None = None,
-                 baselines: Sequence[Mapping[str, Any]] | None = None) -> ReleaseManifest:
+                 baselines: Sequence[Mapping[str, Any]] | None = None,
+                 cleaning_rules: bytes | None = None) -> ReleaseManifest:
     """Write a complete dataset folder into `out` (which must be empty or absent); return its manifest.
 
     Besides the data: DATASHEET.md (`datasheet` with its generated parts filled for this build), guidelines.md
     (`guidelines`, the version in force) and agreement.json (the report plus the suggestion bias), every
     document's provenance rendered from `record`, and the facts they all state in manifest.json. `baselines`
     (reports of `corpus baselines`) gives the card a Baselines section: the report made on this gold, if any.
+    `cleaning_rules` (the corpus's cleaning_rules.toml) is shipped as is: with the package's generic rules it is
+    what made the texts, so `corpus rehydrate` of the twin cleans a copy the same way outside the repository.
     """
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out} is not empty; build into an empty folder")
@@ -382,7 +385,11 @@ def build_folder(out: Path, version: str, documents: list[Document], gold: list[
                                                "# Annotation guidelines\n\nNot recorded for this build.\n"
                                                ).encode("utf-8"))
     atomic_write_bytes(out / AGREEMENT_REPORT, dump_json(release_agreement(agreement, ctx.bias)))
-    manifest = _write_manifest(out, manifest, [f.path for f in manifest.files] + list(DOC_FILES))
+    docs = list(DOC_FILES)
+    if cleaning_rules is not None:
+        atomic_write_bytes(out / CLEANING_RULES, cleaning_rules)
+        docs.append(CLEANING_RULES)
+    manifest = _write_manifest(out, manifest, [f.path for f in manifest.files] + docs)
     write_sha256sums(out)
     return manifest
 
@@ -439,6 +446,12 @@ def load_agreement(root: Path) -> dict[str, Any] | None:
 
 def _text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _rules_bytes() -> bytes | None:
+    """The corpus's cleaning rules the texts were just cleaned by (None when it has none of its own)."""
+    path = corpus_rules_file()
+    return path.read_bytes() if path is not None else None
 
 
 def build_rules(root: Path, documents: list[Document], progress: Progress) -> list[Issue]:
@@ -522,7 +535,8 @@ def build_repo(root: Path, out: Path, version: str, released: str | None = None,
     return build_folder(out, version, built, gold, sets, released=released,
                         agreement=load_agreement(root), record=record, bias=bias,
                         datasheet=_text(root / DATASHEET_FILE), guidelines=_text(root / "docs" / "guidelines.md"),
-                        left_out={s.doc_id: s.why for s in waiting}, baselines=load_baselines(root))
+                        left_out={s.doc_id: s.why for s in waiting}, baselines=load_baselines(root),
+                        cleaning_rules=_rules_bytes())
 
 
 def cli_build(version: str = DEV_VERSION, out: Path | None = None) -> None:

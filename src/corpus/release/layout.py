@@ -8,6 +8,8 @@ from corpus.core.io import sha256_bytes
 
 SPLIT = tx.SPLITS[0]
 CONFIGS: tuple[str, ...] = ("documents", "entities", "claims", "stance", "ner", "annotators")
+# The corpus's own cleaning rules, shipped as they were (releases after 1.2.0): what rehydration cleans copies by.
+CLEANING_RULES = "cleaning_rules.toml"
 # Each ClassLabel vocabulary: shown in the card, one sc:Enumeration record set in croissant.json.
 ENUMS: dict[tuple[str, ...], tuple[str, tuple[tx.Label, ...] | None]] = {
     tx.ENTITY_LABELS: ("entity_label", tx.ENTITY_TYPES),

@@ -29,13 +29,13 @@ from corpus.core import taxonomy as tx
 from corpus.core.errors import InvalidData, Issue, UserError
 from corpus.core.io import atomic_write_bytes, dump_json, repo_root, sha256_bytes, sha256_file
 from corpus.core.models import Document, EntityMention, ReleaseManifest
-from corpus.ingest.clean import clean_bytes
+from corpus.ingest.clean import RuleBook, clean_bytes, corpus_rules_file, rules_with
 from corpus.release import restate
 from corpus.release.align import Anchor, Placed, realign
 from corpus.release.build import manifest_counts
 from corpus.release.consistency import card_facts
 from corpus.release.extract import html_to_text
-from corpus.release.layout import parquet_path
+from corpus.release.layout import CLEANING_RULES, parquet_path
 from corpus.release.nerview import bio_sentences
 from corpus.release.standoff import (
     FULL_DOCS,
@@ -78,12 +78,41 @@ def find_copy(texts: Path, doc_id: str) -> Path | None:
     return None
 
 
-def clean_copy(path: Path, row: Mapping[str, Any]) -> Document:
+@dataclass(frozen=True)
+class Rules:
+    """The cleaning rules a copy is cleaned by, and where they came from (stated in rehydration.json)."""
+
+    book: RuleBook
+    origin: str  # release / option / corpus / package
+    sha256: str | None
+
+
+def release_rules(standoff: Path, given: Path | None) -> Rules:
+    """The release's own cleaning rules when it ships them (releases after 1.2.0); else `--rules`; else the corpus
+    repository's when the command runs in one; else the package's generic rules alone."""
+    shipped = standoff / CLEANING_RULES
+    if shipped.is_file():
+        if given is not None and (not given.is_file() or given.read_bytes() != shipped.read_bytes()):
+            raise UserError(f"{standoff} ships its own cleaning rules ({CLEANING_RULES}); --rules is only for a "
+                            "release made before releases shipped them")
+        return Rules(rules_with(shipped.resolve()), "release", sha256_file(shipped))
+    if given is not None:
+        if not given.is_file():
+            raise UserError(f"--rules {given} is not a file")
+        return Rules(rules_with(given.resolve()), "option", sha256_file(given))
+    corpus = corpus_rules_file()
+    if corpus is not None:
+        return Rules(rules_with(corpus), "corpus", sha256_file(corpus))
+    return Rules(rules_with(None), "package", None)
+
+
+def clean_copy(path: Path, row: Mapping[str, Any], rules: Rules | None = None) -> Document:
     """The copy's clean text, by the release's rules (HTML: the article text trafilatura finds, title first)."""
     data = path.read_bytes()
     if path.suffix == ".html":
         data = html_to_text(data, row["title"]).encode("utf-8")
-    return clean_bytes(data, row["doc_id"], source_from_row(row), path.name, language=row["language"])
+    return clean_bytes(data, row["doc_id"], source_from_row(row), path.name, language=row["language"],
+                       rules=rules.book if rules is not None else None)
 
 
 def _anchors(row: Mapping[str, Any]) -> list[Anchor]:
@@ -91,7 +120,7 @@ def _anchors(row: Mapping[str, Any]) -> list[Anchor]:
             for a in row["anchors"]]
 
 
-def place_document(row: Mapping[str, Any], texts: Path) -> DocResult:
+def place_document(row: Mapping[str, Any], texts: Path, rules: Rules | None = None) -> DocResult:
     """Find, clean and align one document's copy."""
     doc_id = row["doc_id"]
     path = find_copy(texts, doc_id)
@@ -99,7 +128,7 @@ def place_document(row: Mapping[str, Any], texts: Path) -> DocResult:
         return DocResult(doc_id, "missing", places={(a["start"], a["end"]): f"no {doc_id}.txt or .html in {texts}"
                                                     for a in row["anchors"]})
     try:
-        copy = clean_copy(path, row)
+        copy = clean_copy(path, row, rules)
     except InvalidData as exc:
         reason = "; ".join(i.message for i in exc.issues)
         return DocResult(doc_id, "missing", copy_file=path.name,
@@ -251,15 +280,23 @@ def describe(documents: Mapping[str, Any]) -> tuple[bool, str]:
                    f"(rehydration.json lists what is missing)")
 
 
-def _report(results: Mapping[str, DocResult]) -> dict[str, Any]:
+def _report(results: Mapping[str, DocResult], rules: Rules) -> dict[str, Any]:
     documents = {doc_id: {"status": r.status, "copy": r.copy_file or None, "layers": r.layers}
                  for doc_id, r in sorted(results.items())}
     complete, statement = describe(documents)
-    return {"complete": complete, "rehydration": statement, "documents": documents}
+    return {"complete": complete, "rehydration": statement,
+            "cleaning_rules": {"from": rules.origin, "sha256": rules.sha256}, "documents": documents}
+
+
+RULES_HINT = ("the release ships no cleaning rules of its own (releases up to 1.2.0) and none were given, so copies "
+              "were cleaned by the package's generic rules alone: run inside the corpus repository, or pass "
+              "--rules with its cleaning_rules.toml at the release's tag")
 
 
 def _issues(report: Mapping[str, Any]) -> list[Issue]:
     issues = []
+    if report.get("cleaning_rules", {}).get("from") == "package" and not report["complete"]:
+        issues.append(Issue(CLEANING_RULES, "-", "-", "cleaning_rules", RULES_HINT, "rehydrate.rules"))
     for doc_id, doc in report["documents"].items():
         for layer, stats in doc["layers"].items():
             for span in stats["unplaced"]:
@@ -274,7 +311,8 @@ def _issues(report: Mapping[str, Any]) -> list[Issue]:
 COMMAND = "corpus rehydrate"
 
 
-def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = False) -> Outcome:
+def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = False,
+              rules_file: Path | None = None) -> Outcome:
     """Rebuild a full release folder at `out` from a standoff folder and a folder of the user's copies."""
     if not standoff.is_dir():
         raise UserError(f"{standoff} is not a folder")
@@ -285,10 +323,11 @@ def rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool = Fals
     if manifest.variant != "standoff":
         raise UserError(f"{standoff} is not a text-free (standoff) release folder")
     check_twin(standoff, manifest)
+    rules = release_rules(standoff, rules_file)
     rows = _read_rows(standoff)
-    results = {row["doc_id"]: place_document(row, texts) for row in rows["documents"]}
+    results = {row["doc_id"]: place_document(row, texts, rules) for row in rows["documents"]}
     rebuilt = full_rows(rows, results)
-    report = _report(results)
+    report = _report(results, rules)
     complete = not _issues(report)
     assert complete == report["complete"]
     if not complete and not allow_partial:
@@ -372,6 +411,6 @@ def write_full(standoff: Path, out: Path, rows: Mapping[str, list[dict[str, Any]
     finish_folder(out, full)
 
 
-def cli_rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool) -> None:
-    outcome = rehydrate(standoff, texts, out, allow_partial)
+def cli_rehydrate(standoff: Path, texts: Path, out: Path, allow_partial: bool, rules: Path | None = None) -> None:
+    outcome = rehydrate(standoff, texts, out, allow_partial, rules)
     typer.echo(outcome.summary() + (f"; report in {out / REPORT}" if not outcome.complete else "") + f" -> {out}")

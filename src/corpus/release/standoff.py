@@ -31,7 +31,7 @@ from corpus.ingest.clean import SOURCES_NAME, load_sources
 from corpus.release.align import make_anchor, piece_hashes, skeleton
 from corpus.release.build import config_features, parquet_bytes, write_sha256sums
 from corpus.release.croissant import _cr_field
-from corpus.release.layout import CONFIGS, SPLIT, parquet_path
+from corpus.release.layout import CLEANING_RULES, CONFIGS, SPLIT, parquet_path
 from corpus.release.twin_docs import (  # noqa: F401 (FULL_DOCS, STANDOFF_CONFIG_HELP, standoff_section: imported from here)
     FULL_DOCS,
     STANDOFF_CONFIG_HELP,
@@ -269,7 +269,7 @@ def write_standoff(full: Path, out: Path, sources: Mapping[str, Source]) -> Rele
     atomic_write_bytes(out / FULL_DOCS / "croissant.json", (full / "croissant.json").read_bytes())
     full_croissant = orjson.loads((full / "croissant.json").read_bytes())
     meta, body = split_card(card)
-    body = twin_card_body(body, manifest.version, features, tables, full_croissant)
+    body = twin_card_body(body, manifest.version, features, tables, full_croissant, (full / CLEANING_RULES).is_file())
     atomic_write_bytes(out / "README.md", join_card(dataset_info(meta, features, tables, sizes), body).encode())
     croissant = twin_croissant_fields(update_croissant(full_croissant, out, features, STANDOFF_CONFIG_HELP))
     atomic_write_bytes(out / "croissant.json", dump_json(croissant))

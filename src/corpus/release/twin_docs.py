@@ -57,9 +57,15 @@ writes the placed spans and the report. From exact copies the result is byte-ide
 """
 
 
-def twin_section(version: str) -> str:
-    """The twin's own section: what it holds, where the texts came from, rehydration, and the full/ folder."""
-    return standoff_section(version).rstrip("\n") + f"""
+RULES_SHIPPED = """The cleaning rules this corpus adds to the package's generic ones (per outlet and per document)
+are in `cleaning_rules.toml` of this folder, exactly as the release was cleaned with them: `corpus rehydrate` reads
+them from here, so it needs no copy of the source repository."""
+
+
+def twin_section(version: str, rules: bool = False) -> str:
+    """The twin's own section: what it holds, where the texts came from, rehydration, and the full/ folder.
+    `rules`: the folder ships the corpus's cleaning_rules.toml (twins after 1.2.0)."""
+    return standoff_section(version).rstrip("\n") + ("\n\n" + RULES_SHIPPED if rules else "") + f"""
 
 ### Where the texts came from
 
@@ -118,13 +124,13 @@ def twin_licence(croissant: Mapping[str, Any]) -> str:
 
 
 def twin_card_body(body: str, version: str, features: Mapping[str, hfd.Features], tables: Mapping[str, pa.Table],
-                   croissant: Mapping[str, Any]) -> str:
+                   croissant: Mapping[str, Any], rules: bool = False) -> str:
     """The full card's body rewritten for the twin (its YAML is the caller's)."""
     body = _replace_block(body, "| config | rows | content |", ["|---|---|---|", *_structure(features, tables)])
     body = _replace_block(body, "Fields:", _fields(features))
     body = body.replace(_OFFSETS, _TWIN_OFFSETS)
     marker = "## Dataset structure"
-    section = twin_section(version)
+    section = twin_section(version, rules)
     body = body.replace(marker, section + marker, 1) if marker in body else body + "\n" + section
     licensing = re.search(r"^## Licensing\n\n(.*?)\n\n(?=## )", body, re.MULTILINE | re.DOTALL)
     if licensing is not None:
