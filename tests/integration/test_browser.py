@@ -15,13 +15,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
-from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from corpus.core.errors import UserError
@@ -32,14 +31,11 @@ from corpus.ingest.clean import load_documents
 from corpus.labelstudio import client, server
 from corpus.labelstudio import config as c
 from corpus.suggest.preannotate import suggest
+from fixtures_browser import CHROMIUM, browser_page, log_in
 
 pytestmark = pytest.mark.labelstudio
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-# Offline, no first-run work, no sandbox (containers); measured with label-studio 1.23.2.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EN, ES = "002_be4fb8517e337c1b", "003_996e9e76d38065fe"
 # Names the suggester may or may not have found: the test draws the first one no suggestion touches.
 NEW_ENTITY_CANDIDATES = ("Sergei Ryabkov", "Tareck El Aissami", "Yuri Borisov", "Vladimir Putin")
@@ -314,31 +310,6 @@ def test_annotate_prints_how_to_annotate_and_pull_without_secrets(annotated: tup
     assert creds["username"] in text
     assert creds["password"] not in text and creds["token"] not in text
     assert (run.state / "data" / server.CREDENTIALS).stat().st_mode & 0o077 == 0
-
-
-@contextmanager
-def browser_page() -> Iterator[Page]:
-    """A page of a fresh chromium (launch() gives it its own temporary profile); fails, never skips."""
-    try:
-        pw = sync_playwright().start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-    except Exception as exc:  # the browser must start: fail, never skip
-        pytest.fail(f"chromium could not start: {exc}", pytrace=False)
-    try:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(30_000)
-        yield context.new_page()
-    finally:
-        browser.close()
-        pw.stop()
-
-
-def log_in(page: Page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/user/login/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(lambda u: "/user/login" not in u)
 
 
 def select_after_create(page: Page) -> None:

@@ -222,6 +222,7 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
     attrs: dict[str, dict[str, dict[str, Any]]] = {}
     relations: list[dict[str, Any]] = []
     stance: dict[str, str] = {}
+    stance_current: dict[str, bool] = {}  # target -> given by its current control (False: by a renamed one)
     for result in results:
         if not isinstance(result, dict):
             ctx.add("-", "-", "result is not an object", "result.malformed")
@@ -251,11 +252,19 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
             per[from_name] = result
         elif from_name in DOC_STANCE:
             target = DOC_STANCE[from_name]
+            current = from_name == c.doc_stance_name(target)
+            if target in stance_current and current != stance_current[target]:
+                # One judgement under the target's current name, one under a name it had before. Label Studio
+                # keeps the old control hidden, so only an annotator who answered the current question after the
+                # rename makes this pair: that answer is their judgement, the hidden old one cannot be edited.
+                if not current:
+                    continue
+                del stance_current[target], stance[target]
             label = _single_choice(ctx, rid_s, from_name, result, STANCE_LABELS, "stance_labels")
             if target in stance:
                 ctx.add(rid_s, from_name, "document stance given twice for this target", "stance.duplicate")
             elif label is not None:
-                stance[target] = label
+                stance[target], stance_current[target] = label, current
         else:
             ctx.add(rid_s, str(from_name), f"unknown from_name {from_name!r} (not a control of our labeling "
                     "config)", "result.unknown-from-name")
