@@ -49,6 +49,19 @@ def cli(repo: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[st
     return done
 
 
+def update_guidelines(repo: Path, renames: dict[str, str]) -> None:
+    """What validate asks after a migration: the guidelines state the new taxonomy version and its names."""
+    stale = cli(repo, "validate", code=1).stderr
+    assert "[guidelines.taxonomy-version]" in stale, stale
+    assert all(f"`{old}` is no longer offered (taxonomy 1.1.0)" in stale for old in renames), stale
+    assert "[guidelines.retired-name]" in stale and "docs/guidelines.md: line " in stale, stale
+    path = repo / "docs" / "guidelines.md"
+    text = path.read_text(encoding="utf-8").replace('taxonomy_version: "1.0.0"', 'taxonomy_version: "1.1.0"', 1)
+    for old, new in renames.items():
+        text = text.replace(f"`{old}`", f"`{new}`")
+    path.write_text(text, encoding="utf-8")
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -99,6 +112,7 @@ def test_add_a_unit_and_rename_a_stance_label_loses_nothing(tmp_path: Path) -> N
     xml = (repo / "schema" / "labelstudio.xml").read_text(encoding="utf-8")
     assert 'value="balanced"' in xml and 'value="neutral"' not in xml and 'value="mile"' in xml
     cli(repo, "adjudicate")
+    update_guidelines(repo, {"neutral": "balanced"})
     cli(repo, "validate")
     after = gold_stance(repo)
     assert "neutral" not in after and after["balanced"] == before["neutral"]
@@ -175,6 +189,7 @@ def test_rename_a_stance_target_and_merge_a_unit_keeps_every_item_and_decision(t
     xml = (repo / "schema" / "labelstudio.xml").read_text(encoding="utf-8")
     assert 'value="soldier"' not in xml and 'name="stance_us_policy"' in xml
     cli(repo, "adjudicate")
+    update_guidelines(repo, {"us_policy_toward_venezuela": "us_policy"})
     cli(repo, "validate")
     new_targets, new_units, new_items = gold_values(repo)
     assert new_items == items

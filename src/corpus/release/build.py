@@ -36,6 +36,7 @@ from corpus.core.models import (
 )
 from corpus.core.repolock import repo_lock
 from corpus.gold.adjudicate import derived_issues, version_key
+from corpus.gold.guidelines import guidelines_issues
 from corpus.gold.passes import POLICY
 from corpus.gold.progress import Progress, repo_progress
 from corpus.gold.provenance import PROVENANCE, effective_record, load_provenance
@@ -464,13 +465,14 @@ def build_rules(root: Path, documents: list[Document], progress: Progress) -> li
 
 
 def input_issues(root: Path, documents: list[Document], progress: Progress | None = None) -> list[Issue]:
-    """Every input a build reads: sources, exports, the pass policy, decisions, gold, then the build's own rules.
+    """Every input a build reads: sources, exports, the pass policy, decisions, gold, the guidelines against the
+    taxonomy (corpus.gold.guidelines), then the build's own rules.
 
     `build` and `release` refuse to build when this is not empty; `validate` reports it. Documents still waiting
     for passes are not errors: they have no gold yet (corpus.gold.passes).
     """
     progress = progress or repo_progress(root, documents)
-    issues = validate_sources(root) + progress.issues
+    issues = validate_sources(root) + progress.issues + guidelines_issues(root)
     if (root / DECISIONS_FILE).exists():
         issues += validate_decisions(root / DECISIONS_FILE, str(DECISIONS_FILE))[1]
     gold = root / GOLD_PATH
