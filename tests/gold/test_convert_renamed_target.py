@@ -67,3 +67,23 @@ def test_two_answers_under_one_name_are_still_reported(tmp_path: Path, name: str
     got = convert(tmp_path, [stance(name, "against", "a1"), stance(name, "favor", "a2")])
     assert got["issues"] == [["a2", f"stance_{name}", "stance.duplicate"]]
     assert got["stance"] == [{NEW: "against"}]
+
+
+def test_taxonomy_check_says_which_answer_is_kept(tmp_path: Path) -> None:
+    from corpus.core import migrations as mig
+    from corpus.core.taxonomy_file import load as load_file
+    from corpus.gold.taxcheck import affected
+
+    text = (ROOT / "taxonomy.toml").read_text(encoding="utf-8")
+    text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1).replace(f'name = "{OLD}"', f'name = "{NEW}"', 1)
+    (tmp_path / "taxonomy.toml").write_text(text + MIGRATION, encoding="utf-8")
+    export = tmp_path / "export.json"
+    annotations = [{"id": 7, "result": [stance(OLD, "against", "h1"), stance(NEW, "favor", "n1")]},
+                   {"id": 8, "result": [stance(OLD, "against", "h1")]}]
+    export.write_text(json.dumps([{"id": 1, "data": {}, "annotations": annotations}]), encoding="utf-8")
+    rows, seen = affected(load_file(tmp_path / "taxonomy.toml"), [export])
+    assert seen == 6
+    assert {(r.annotation, r.value, r.outcome.how, r.outcome.name) for r in rows} == {
+        (7, OLD, mig.SUPERSEDED, NEW), (7, "against", mig.SUPERSEDED, NEW), (8, OLD, mig.RENAMED, NEW)}
+    assert not any(r.lost for r in rows)
+    assert "answers target us_policy under its current name" in next(r for r in rows if r.annotation == 7).line()

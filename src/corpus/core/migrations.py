@@ -20,6 +20,9 @@ from corpus.core import taxonomy as tx
 CURRENT, RENAMED, MERGED, SPLIT, REPLACED = "current", "renamed", "merged", "split", "replaced"
 NEEDS_REVIEW, REMOVED, UNKNOWN = "needs-review", "removed", "unknown"
 LOST = frozenset({NEEDS_REVIEW, REMOVED, UNKNOWN})
+# a document stance under a target's old name, answered again by the same annotator under its current name
+# (corpus.gold.convert keeps that answer): `name` is the current target
+SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class Outcome:
     def describe(self, old: str) -> str:
         if self.how == CURRENT:
             return "unchanged"
+        if self.how == SUPERSEDED:
+            return (f"superseded: the same annotation answers target {self.name} under its current name, and that "
+                    "answer is kept" + _via(self.steps))
         if self.name is None:
             return {NEEDS_REVIEW: "needs review (no split rule matches)", REMOVED: "removed (no replacement)",
                     UNKNOWN: "unknown value (not in the taxonomy nor its migrations)"}[self.how] + _via(self.steps)

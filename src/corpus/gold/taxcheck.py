@@ -74,6 +74,15 @@ def _values(result: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _doc_target(result: dict[str, Any]) -> str | None:
+    """The stance target a document-stance result answers, by its control's name (old or current)."""
+    from_name = result.get("from_name")
+    if (result.get("type") == "relation" or not isinstance(from_name, str) or from_name in SPAN_CONTROLS
+            or from_name in VOCABULARY_OF or not from_name.startswith(c.DOC_STANCE_PREFIX)):
+        return None
+    return from_name[len(c.DOC_STANCE_PREFIX):]
+
+
 def affected(taxonomy: TaxonomyFile, exports: list[Path]) -> tuple[list[Affected], int]:
     """Every exported value `taxonomy` does not keep as is, and how many values were looked at."""
     offered = {v: frozenset(s.name for s in getattr(taxonomy, v) if not s.retired) for v in VOCABULARIES}
@@ -92,12 +101,19 @@ def affected(taxonomy: TaxonomyFile, exports: list[Path]) -> tuple[list[Affected
                 results = [r for r in annotation["result"] if isinstance(r, dict)]
                 surface = {str(r.get("id")): r["value"].get("text") for r in results
                            if isinstance(r.get("value"), dict) and isinstance(r["value"].get("text"), str)}
+                answered = {t for t in map(_doc_target, results) if t in offered["stance_targets"]}
                 for result in results:
                     region = str(result.get("id", f"{result.get('from_id')}->{result.get('to_id')}"))
+                    target = _doc_target(result)
+                    now = (mig.resolve("stance_targets", target, None, taxonomy.migrations,
+                                       offered["stance_targets"]) if target and target not in answered else None)
                     for vocabulary, value in _values(result):
                         seen += 1
-                        out = mig.resolve(vocabulary, value, surface.get(region), taxonomy.migrations,
-                                          offered[vocabulary])
+                        if now is not None and now.name in answered:  # the annotator answered it again
+                            out = mig.Outcome(now.name, mig.SUPERSEDED, now.steps)
+                        else:
+                            out = mig.resolve(vocabulary, value, surface.get(region), taxonomy.migrations,
+                                              offered[vocabulary])
                         if out.how != mig.CURRENT:
                             field = str(result.get("from_name", "relation"))
                             rows.append(Affected(path.name, task.get("id"), annotation.get("id"), region, field,
