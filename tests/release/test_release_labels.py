@@ -89,3 +89,17 @@ def test_a_twin_without_its_cleaning_rules_says_how_to_get_them(tmp_path: Path) 
         assert (home / "full" / parquet.relative_to(full)).read_bytes() == parquet.read_bytes(), parquet
     report = json.loads((home / "full" / "rehydration.json").read_text(encoding="utf-8"))
     assert report["cleaning_rules"] == {"from": "option", "sha256": sha256_file(ROOT / "cleaning_rules.toml")}
+
+
+def test_bad_rules_given_to_rehydrate_are_located(tmp_path: Path) -> None:
+    twin = next(name for name in reversed(RELEASES) if name.endswith("-standoff")
+                and not (ROOT / "build" / name / "cleaning_rules.toml").exists())
+    bad = tmp_path / "rules.toml"
+    bad.write_text("[docs.x\n", encoding="utf-8")
+    done = corpus(tmp_path, "rehydrate", str(ROOT / "build" / twin), "--texts", str(ROOT / "seeds"),
+                  "--out", str(tmp_path / "full"), "--rules", str(bad))
+    assert done.returncode == 1 and str(bad) in done.stderr and "Traceback" not in done.stderr, done.stderr
+    missing = corpus(tmp_path, "rehydrate", str(ROOT / "build" / twin), "--texts", str(ROOT / "seeds"),
+                     "--out", str(tmp_path / "full"), "--rules", str(tmp_path / "none.toml"))
+    assert missing.returncode == 2 and "is not a file" in missing.stderr, missing.stderr
+    assert not (tmp_path / "full").exists()
