@@ -211,6 +211,9 @@ def preannotate(
         usage("--input writes Parquet to --out: give no PATH and no --jsonl with it")
     if out is None:
         usage("--input needs --out DIR")
+    from corpus.scale import engines  # a usage error (engine, extra not installed) before the taxonomy is read
+
+    run(lambda: engines.check_engine(engine, address))
     from corpus.scale import bulk
 
     result = run(lambda: bulk.cli_bulk(input_, out, engine, workers, address, allow_invalid))
