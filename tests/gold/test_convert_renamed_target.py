@@ -36,11 +36,34 @@ def stance(target: str, label: str, rid: str) -> dict[str, object]:
             "value": {"choices": [label]}}
 
 
-def convert(tmp_path: Path, results: list[dict[str, object]]) -> dict[str, list[object]]:
+MERGED, INTO = "russia_venezuela_military_cooperation", "maduro_government"
+MERGE = f"""
+[[migrations]]
+version = "1.1.0"
+changes = [{{ op = "merge", vocabulary = "stance_targets", olds = ["{MERGED}"], new = "{INTO}" }}]
+"""
+
+
+def renamed_taxonomy(tmp_path: Path) -> Path:
     text = (ROOT / "taxonomy.toml").read_text(encoding="utf-8")
     text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1).replace(f'name = "{OLD}"', f'name = "{NEW}"', 1)
     taxonomy = tmp_path / "taxonomy.toml"
     taxonomy.write_text(text + MIGRATION, encoding="utf-8")
+    return taxonomy
+
+
+def merged_taxonomy(tmp_path: Path) -> Path:
+    """russia_venezuela_military_cooperation merged into maduro_government, a target that existed beside it."""
+    text = (ROOT / "taxonomy.toml").read_text(encoding="utf-8")
+    text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1)
+    text = text.replace(f'name = "{MERGED}"\n', f'name = "{MERGED}"\nretired = "1.1.0"\n', 1)
+    taxonomy = tmp_path / "taxonomy.toml"
+    taxonomy.write_text(text + MERGE, encoding="utf-8")
+    return taxonomy
+
+
+def convert(tmp_path: Path, results: list[dict[str, object]], merged: bool = False) -> dict[str, list[object]]:
+    taxonomy = merged_taxonomy(tmp_path) if merged else renamed_taxonomy(tmp_path)
     task = {"id": 1, "data": {"doc_id": "d1", "text": "Some text."},
             "annotations": [{"id": 7, "completed_by": {"email": "a@example.org"}, "result": results}]}
     env = {k: v for k, v in os.environ.items() if k != "CORPUS_ROOT"} | {"CORPUS_TAXONOMY": str(taxonomy)}
@@ -69,14 +92,18 @@ def test_two_answers_under_one_name_are_still_reported(tmp_path: Path, name: str
     assert got["stance"] == [{NEW: "against"}]
 
 
+def test_a_merged_target_answered_beside_the_one_it_joined_is_still_reported(tmp_path: Path) -> None:
+    """Both targets were shown side by side before the merge: two answers, neither a re-answer of the other."""
+    got = convert(tmp_path, [stance(MERGED, "against", "m1"), stance(INTO, "favor", "i1")], merged=True)
+    assert got["issues"] == [["i1", f"stance_{INTO}", "stance.duplicate"]]
+
+
 def test_taxonomy_check_says_which_answer_is_kept(tmp_path: Path) -> None:
     from corpus.core import migrations as mig
     from corpus.core.taxonomy_file import load as load_file
     from corpus.gold.taxcheck import affected
 
-    text = (ROOT / "taxonomy.toml").read_text(encoding="utf-8")
-    text = text.replace('version = "1.0.0"', 'version = "1.1.0"', 1).replace(f'name = "{OLD}"', f'name = "{NEW}"', 1)
-    (tmp_path / "taxonomy.toml").write_text(text + MIGRATION, encoding="utf-8")
+    renamed_taxonomy(tmp_path)
     export = tmp_path / "export.json"
     annotations = [{"id": 7, "result": [stance(OLD, "against", "h1"), stance(NEW, "favor", "n1")]},
                    {"id": 8, "result": [stance(OLD, "against", "h1")]}]

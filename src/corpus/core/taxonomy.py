@@ -169,6 +169,13 @@ def offered(vocabulary: str) -> frozenset[str]:
     return frozenset(active().attrs["OFFERED"][vocabulary])
 
 
+def offered_targets() -> tuple[str, ...]:
+    """The stance targets every annotation answers, in ClassLabel order: a merged or removed target keeps its id
+    but is asked of nobody."""
+    offered = frozenset(active().attrs["OFFERED"]["stance_targets"])
+    return tuple(t for t in active().attrs["STANCE_TARGET_NAMES"] if t in offered)
+
+
 def kind_for_unit(unit: str) -> str:
     """The kind a normalised unit implies ('other' for an unknown unit)."""
     return str(active().attrs["UNIT_KIND"].get(unit, "other"))

@@ -88,7 +88,7 @@ def stance_agreement(a_labels: list[str], b_labels: list[str], targets: list[str
         data = [[codes[x] for x in a_labels], [codes[y] for y in b_labels]]
         alpha = _finite_or_none(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
     per_target = {}
-    for target in tx.STANCE_TARGET_NAMES:
+    for target in tx.offered_targets():
         idx = [i for i, t in enumerate(targets) if t == target]
         per_target[target] = {"agree": sum(a_labels[i] == b_labels[i] for i in idx), "of": len(idx)}
     return {"items": n, "percent_agreement": round(same / n, 4) if n else None, "cohen_kappa": kappa,
@@ -106,7 +106,7 @@ def pair_report(sets: Sets, a: str, b: str) -> dict[str, Any]:
     for d in docs:
         sa = {j.target: j.label for j in sets[d][a].stance}
         sb = {j.target: j.label for j in sets[d][b].stance}
-        for target in tx.STANCE_TARGET_NAMES:
+        for target in tx.offered_targets():
             if target in sa and target in sb:
                 a_lab.append(sa[target])
                 b_lab.append(sb[target])

@@ -52,6 +52,11 @@ DOC_STANCE: dict[str, str] = {c.doc_stance_name(t): t for t in tx.STANCE_TARGET_
 DOC_STANCE.update({c.doc_stance_name(old): out.name for m in tx.active().migrations for ch in m.changes
                    if ch.vocabulary == "stance_targets" for old in (ch.old, *ch.olds) if old
                    for out in (migrations.current_name("stance_targets", old),) if out.name is not None})
+# Old controls of targets that were only renamed: their current name did not exist while they were shown, so an
+# annotation answering both answered the current question after the rename (merged targets existed side by side)
+RENAMED_DOC_STANCE = frozenset(name for name, target in DOC_STANCE.items() if name != c.doc_stance_name(target)
+                               and migrations.current_name("stance_targets", name[len(c.DOC_STANCE_PREFIX):]).how
+                               == migrations.RENAMED)
 STANCE_LABELS = tx.offered("stance_labels")
 RELATION_NAMES = frozenset(tx.RELATION_NAMES)
 LAYER_OF = {"entity": "entities", "claim": "claims", "attributed": "attributed"}
@@ -216,13 +221,19 @@ def _relations(ctx: _Ctx, raw: list[dict[str, Any]], kinds: dict[str, str],
     return [out[k] for k in sorted(out)]
 
 
+def _reanswered(a: str, b: str, target: str) -> bool:
+    """Controls `a` and `b` are the target's current one and the one it had before a rename (in either order)."""
+    now = c.doc_stance_name(target)
+    return (a == now and b in RENAMED_DOC_STANCE) or (b == now and a in RENAMED_DOC_STANCE)
+
+
 def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str, Any]]]:
     """Group results by region id and build plain dicts for the layers."""
     regions: dict[str, tuple[str, dict[str, Any]]] = {}  # rid -> (kind, result)
     attrs: dict[str, dict[str, dict[str, Any]]] = {}
     relations: list[dict[str, Any]] = []
     stance: dict[str, str] = {}
-    stance_current: dict[str, bool] = {}  # target -> given by its current control (False: by a renamed one)
+    stance_from: dict[str, str] = {}  # target -> the control that answered it
     for result in results:
         if not isinstance(result, dict):
             ctx.add("-", "-", "result is not an object", "result.malformed")
@@ -252,19 +263,19 @@ def _layers(ctx: _Ctx, results: list[Any], text: str) -> dict[str, list[dict[str
             per[from_name] = result
         elif from_name in DOC_STANCE:
             target = DOC_STANCE[from_name]
-            current = from_name == c.doc_stance_name(target)
-            if target in stance_current and current != stance_current[target]:
-                # One judgement under the target's current name, one under a name it had before. Label Studio
-                # keeps the old control hidden, so only an annotator who answered the current question after the
-                # rename makes this pair: that answer is their judgement, the hidden old one cannot be edited.
-                if not current:
+            earlier = stance_from.get(target)
+            if earlier is not None and _reanswered(earlier, from_name, target):
+                # One answer under the target's current name, one under the name it had before a rename: Label
+                # Studio keeps the old control hidden, so only an annotator who answered the current question
+                # after the rename makes this pair. That answer is their judgement; the hidden one cannot be edited.
+                if from_name != c.doc_stance_name(target):
                     continue
-                del stance_current[target], stance[target]
+                del stance_from[target], stance[target]
             label = _single_choice(ctx, rid_s, from_name, result, STANCE_LABELS, "stance_labels")
             if target in stance:
                 ctx.add(rid_s, from_name, "document stance given twice for this target", "stance.duplicate")
             elif label is not None:
-                stance[target], stance_current[target] = label, current
+                stance[target], stance_from[target] = label, from_name
         else:
             ctx.add(rid_s, str(from_name), f"unknown from_name {from_name!r} (not a control of our labeling "
                     "config)", "result.unknown-from-name")

@@ -109,7 +109,7 @@ def affected(taxonomy: TaxonomyFile, exports: list[Path]) -> tuple[list[Affected
                                        offered["stance_targets"]) if target and target not in answered else None)
                     for vocabulary, value in _values(result):
                         seen += 1
-                        if now is not None and now.name in answered:  # the annotator answered it again
+                        if now is not None and now.how == mig.RENAMED and now.name in answered:  # answered again
                             out = mig.Outcome(now.name, mig.SUPERSEDED, now.steps)
                         else:
                             out = mig.resolve(vocabulary, value, surface.get(region), taxonomy.migrations,

@@ -277,7 +277,7 @@ def parse_surface(surface: str, language: str) -> tuple[float, float | None] | N
 def check_stance(layers: Layers, file: str, where: str) -> list[Issue]:
     counts = Counter(j.target for j in layers.stance)
     issues = []
-    for target in tx.STANCE_TARGET_NAMES:
+    for target in tx.offered_targets():  # a retired target (merged, removed) is asked of nobody
         if counts[target] != 1:
             issues.append(Issue(file, where, "-", f"stance.{target}",
                                 f"{counts[target]} judgements for target {target}; exactly one required",

@@ -165,6 +165,8 @@ UNIT_INDEX = {name: i for i, name in enumerate(tx.UNIT_NAMES)}
 QUALIFIER_INDEX = {name: i for i, name in enumerate(tx.QUALIFIER_NAMES)}
 KIND_INDEX = {name: i for i, name in enumerate(tx.CLAIM_KIND_NAMES)}
 TARGET_INDEX = {name: i for i, name in enumerate(tx.STANCE_TARGET_NAMES)}
+# the targets every annotation answers, in ClassLabel order (DOC_STANCE also names the controls of old names)
+TARGETS = tx.offered_targets()
 STANCE_INDEX = {name: i for i, name in enumerate(tx.STANCE_LABEL_NAMES)}
 POLARITY_INDEX = {name: i for i, name in enumerate(tx.POLARITY_NAMES)}
 UTC_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z")
@@ -293,7 +295,7 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
             if label is None or name in stance:
                 return None
             stance[name] = label
-    if len(stance) != len(DOC_STANCE):
+    if len(stance) != len(TARGETS):  # each key is a distinct offered target
         return None
 
     length = len(text)
@@ -391,5 +393,5 @@ def _annotation_record(ann: Annotation, annotator: str, text: str, doc_id: str, 
     name = alias(annotator)
     meta = (file, task_id, ann.id, created, updated, ann.lead_time, guidelines, version)
     return SetRecord((doc_id, name, ann.id or 0), entities, [tuple(c) for c in claims],
-                     [(TARGET_INDEX[t], STANCE_INDEX[stance[t]]) for t in tx.STANCE_TARGET_NAMES],
+                     [(TARGET_INDEX[t], STANCE_INDEX[stance[t]]) for t in TARGETS],
                      [tuple(a) for a in attributed], meta)
