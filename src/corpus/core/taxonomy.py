@@ -172,8 +172,8 @@ def offered(vocabulary: str) -> frozenset[str]:
 def offered_targets() -> tuple[str, ...]:
     """The stance targets every annotation answers, in ClassLabel order: a merged or removed target keeps its id
     but is asked of nobody."""
-    offered = frozenset(active().attrs["OFFERED"]["stance_targets"])
-    return tuple(t for t in active().attrs["STANCE_TARGET_NAMES"] if t in offered)
+    asked = offered("stance_targets")
+    return tuple(t for t in active().attrs["STANCE_TARGET_NAMES"] if t in asked)
 
 
 def kind_for_unit(unit: str) -> str:

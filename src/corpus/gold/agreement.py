@@ -103,10 +103,11 @@ def pair_report(sets: Sets, a: str, b: str) -> dict[str, Any]:
         pairs = [(rows(sets[d][a]), rows(sets[d][b])) for d in docs]
         report[layer] = span_agreement(pairs, layer)
     a_lab, b_lab, targets = [], [], []
+    asked = tx.offered_targets()
     for d in docs:
         sa = {j.target: j.label for j in sets[d][a].stance}
         sb = {j.target: j.label for j in sets[d][b].stance}
-        for target in tx.offered_targets():
+        for target in asked:
             if target in sa and target in sb:
                 a_lab.append(sa[target])
                 b_lab.append(sb[target])

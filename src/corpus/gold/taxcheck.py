@@ -63,8 +63,9 @@ def _values(result: dict[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(from_name, str):
         return out
     vocabulary = VOCABULARY_OF.get(from_name, "")
-    if not vocabulary and from_name.startswith(c.DOC_STANCE_PREFIX) and from_name not in SPAN_CONTROLS:
-        out.append(("stance_targets", from_name[len(c.DOC_STANCE_PREFIX):]))
+    target = _doc_target(result)
+    if target is not None:
+        out.append(("stance_targets", target))
         vocabulary = "stance_labels"
     if vocabulary:
         for key in ("labels", "choices"):
