@@ -51,12 +51,12 @@ LIMIT_SHARE = 0.5  # the default stream's tasks per CPU-second / the typed decod
 NOTES = """\
 Reading the table: CPU seconds include each stage's interpreter start and imports (~1.2 s). "limit" holds the whole
 final tables in memory on purpose (that is its definition), hence its memory at 200k. How the stream gets its
-rate (corpus/stream.py, corpus/fastpath.py, corpus/columns.py): each ~8 MB region is read straight into a buffer,
-decoded by msgspec into typed structs holding only the fields the converter reads, then a one-pass fast path
+rate (corpus/scale/: stream.py, taskshape.py, fastpath.py, columns.py): each ~8 MB region is read straight into a
+buffer, decoded by msgspec into typed structs holding only the fields the converter reads, then a one-pass fast path
 converts and validates each task with the reference rules (it reuses convert's tables, validate.claim_issues and
 pydantic's datetime parser) and hands any task it cannot prove clean to the reference path (convert_task,
 check_annotation_set, build.config_rows), which reports the issues. Rows become Arrow arrays column by column.
-tests/test_fastpath.py holds the contract: on thousands of mutated tasks, whatever the fast path accepts equals
+tests/scale/test_fastpath.py holds the contract: on thousands of mutated tasks, whatever the fast path accepts equals
 the reference's rows with no issues. The peer's rate is per single process; the stream uses both cores.
 Both streams bound nesting to `corpus validate`'s limit inside the typed decode, at no cost
 (corpus/scale/strictjson.py). Finding a key repeated in one object needs every value decoded (orjson) and
@@ -73,11 +73,11 @@ def _decode_region(args: tuple[str, int, int, bool, str]) -> tuple[int, int, int
     """Decode one region and nothing else: typed (the stream's own decoder) or orjson (the generic one)."""
     import orjson
 
-    from corpus.scale import fastpath, stream
+    from corpus.scale import stream, taskshape
 
     path, start, end, last, decoder = args
     _buf, body = stream.read_body(path, start, end, last)
-    tasks = fastpath.decode_tasks(body)[0] if decoder == "typed" else orjson.loads(body)
+    tasks = taskshape.decode_tasks(body)[0] if decoder == "typed" else orjson.loads(body)
     count = len(tasks or ())
     del tasks
     return count, stream.peak_rss_kb(), os.getpid()

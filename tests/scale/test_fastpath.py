@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from corpus.core import taxonomy as tx
 from corpus.gold.convert import DOC_STANCE, PER_REGION, SPAN_CONTROLS
-from corpus.scale import columns, fastpath
+from corpus.scale import columns, fastpath, taskshape
 from corpus.scale.fastpath import SetRecord
 from corpus.scale.stream import process_task, table_schemas
 from fixtures_synth import synth
@@ -30,7 +30,7 @@ def reference(task: Any) -> tuple[list[SetRecord], list[Any]]:
 
 
 def fast(raw: bytes) -> list[SetRecord] | None:
-    typed, depth_checked = fastpath.decode_tasks(b"[" + raw + b"]")
+    typed, depth_checked = taskshape.decode_tasks(b"[" + raw + b"]")
     assert depth_checked  # CPython 3.11 bounds msgspec's nesting (corpus.scale.strictjson)
     return None if typed is None else fastpath.task_records(typed[0], FILE)
 
@@ -172,7 +172,7 @@ def test_mutations_property(index: int, seed: int, steps: int) -> None:
 def test_every_result_shape_the_decoder_refuses_goes_to_the_reference(tmp_path: Path) -> None:
     task = synth.make_task(2, seed=5)
     task["annotations"][0]["result"][0]["value"]["start"] = "12"  # a string offset: the typed decode refuses
-    assert fastpath.decode_tasks(b"[" + orjson.dumps(task) + b"]")[0] is None
+    assert taskshape.decode_tasks(b"[" + orjson.dumps(task) + b"]")[0] is None
     assert [i.rule for i in reference(task)[1]] == ["offsets.type"]
 
 
@@ -189,7 +189,7 @@ def test_ids_beyond_int64_go_to_the_reference_which_reports_them_without_crashin
     task = synth.make_task(1, seed=2)
     task["id"] = 2**63 + 5  # valid JSON, but no int64 column can hold it
     raw = orjson.dumps(task)
-    assert fastpath.decode_tasks(b"[" + raw + b"]")[0] is None
+    assert taskshape.decode_tasks(b"[" + raw + b"]")[0] is None
     records, issues = reference(orjson.loads(raw))
     assert [i.rule for i in issues] == ["task.id"] and {r.meta[1] for r in records} == {None}
     table = columns.tables(records, table_schemas())["annotators"]

@@ -37,12 +37,12 @@ new = "maduro_government"
 CHILD = """
 import json, sys
 import orjson
-from corpus.scale import columns, fastpath
+from corpus.scale import columns, fastpath, taskshape
 from corpus.scale.stream import process_task
 out = []
 for task in json.loads(sys.stdin.read()):
     sets, issues = process_task(task, "export.json")
-    typed, _ = fastpath.decode_tasks(b"[" + orjson.dumps(task) + b"]")
+    typed, _ = taskshape.decode_tasks(b"[" + orjson.dumps(task) + b"]")
     got = fastpath.task_records(typed[0], "export.json")
     same = got is not None and sorted(got, key=lambda r: r.key) == columns.records_of(sets)
     out.append({"fast": got is not None, "same": same, "issues": sorted({i.rule for i in issues}),

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpus.core.jsontext import MAX_DEPTH, parse_json
-from corpus.scale import fastpath, strictjson
+from corpus.scale import strictjson, taskshape
 
 # every kind of object a task holds, each with an unread field to nest in (typed levels above it differ)
 PLACES = ("meta", "data", "prediction", "annotation", "result", "user", "value")
@@ -44,7 +44,7 @@ def first_refused(place: str, check: Any) -> int:
 
 @pytest.mark.parametrize("place", PLACES)
 def test_the_typed_decoder_refuses_exactly_the_nesting_validate_refuses(place: str) -> None:
-    guard = first_refused(place, lambda body: fastpath.decode_tasks(body)[0] is None)
+    guard = first_refused(place, lambda body: taskshape.decode_tasks(body)[0] is None)
     assert guard == first_refused(place, validate_refuses)
     assert guard == first_refused(place, lambda body: strictjson.too_deep(orjson.loads(body)))
 
@@ -56,7 +56,7 @@ def test_the_bound_does_not_drift_with_the_callers_stack() -> None:
     def deep(frames: int) -> tuple[bool, bool]:
         if frames:
             return deep(frames - 1)
-        return fastpath.decode_tasks(at_limit)[0] is not None, fastpath.decode_tasks(over)[0] is None
+        return taskshape.decode_tasks(at_limit)[0] is not None, taskshape.decode_tasks(over)[0] is None
 
     assert deep(0) == deep(150) == deep(400) == (True, True)
 

@@ -1,25 +1,28 @@
-"""The streaming build's fast path: typed decoding plus a one-pass convert-and-validate for tasks that are clean.
+"""The streaming build's fast path: a one-pass convert-and-validate for typed tasks that are clean.
 
 The reference path (`convert.convert_task`, then `validate.check_annotation_set`, then build.py's rows) builds
 pydantic models, collects located issues and handles every malformed input; at ~1 ms of CPU per task it caps a
 two-core build near 1,500 tasks/s. Nearly every task of a real export is clean, so this module proves a task
 clean cheaply and gives up on anything else:
 
-1. msgspec decodes a region into the typed shape below (the fields we read; everything else is skipped
-   unparsed). A value of another JSON type fails the decode, and the whole region goes the reference way.
+1. msgspec decodes a region into the typed shape of corpus.scale.taskshape (the fields we read; everything else
+   is skipped unparsed). A value of another JSON type fails the decode, and the whole region goes the reference way.
 2. `task_records` applies the reference's conversion and validation rules in one pass, reusing its tables
    (convert), its claim rules (validate.claim_issues) and pydantic's own datetime parser, and returns None at
    the first thing the reference would report, or anything it is not sure about (e.g. any overlap, which the
    reference sorts out into nesting/duplicate/overlap). None means: run the reference on this task.
 
 So a task either yields exactly the rows the reference yields, with no issues, or it is handled by the
-reference. tests/test_fastpath.py checks that contract on mutated tasks.
+reference. tests/scale/test_fastpath.py checks that contract on mutated tasks.
 
 msgspec skips the fields it is not asked for and keeps the last of repeated keys, so corpus.scale.strictjson bounds
 its nesting to validate's limit (free), and with `--strict-json` the stream compares ':' counts to find repeated
 keys (a generic decode: about a third of the stream's CPU, so off by default, and the summary says so). Bytes that
 are not UTF-8 are caught: the stream checks every region's bytes before decoding, located at their byte offset in
 the export.
+
+This module is plain Python over those shapes, so it can be compiled apart from them; doing so with mypyc was
+measured (benchmarks/fastpath_parts.py --mypyc, docs/performance.md) and buys ~10% of a worker, not kept.
 """
 
 from __future__ import annotations
@@ -30,68 +33,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
-from typing import Annotated, Any, NamedTuple
+from typing import Any, NamedTuple
 
-import msgspec
 from pydantic import TypeAdapter, ValidationError
 
 from corpus.core import taxonomy as tx
-from corpus.core.jsontext import MAX_DEPTH
 from corpus.core.models import ID_MAX_LENGTH
-from corpus.gold.convert import DOC_STANCE, INT64, PER_REGION, REQUIRED, SPAN_CONTROLS, STANCE_LABELS
+from corpus.gold.convert import DOC_STANCE, PER_REGION, REQUIRED, SPAN_CONTROLS, STANCE_LABELS
 from corpus.gold.validate import claim_issues
 from corpus.release import build
-from corpus.scale import strictjson
-
-# ---- the typed shape of a Label Studio task (gc=False: these structs never form cycles) -------------------
-Int = Annotated[int, msgspec.Meta(ge=INT64[0], le=INT64[1])]  # what convert._is_int accepts
-
-
-class Value(msgspec.Struct, gc=False):
-    start: Int | None = None
-    end: Int | None = None
-    text: str | tuple[str, ...] | None = None
-    labels: tuple[str, ...] | None = None
-    choices: tuple[str, ...] | None = None
-    number: float | None = None
-
-
-class Result(msgspec.Struct, gc=False):
-    id: str | None = None
-    from_name: str | None = None
-    to_name: str | None = "text"
-    type: str | None = None
-    value: Value | None = None
-    from_id: str | None = None
-    to_id: str | None = None
-    labels: tuple[str, ...] | None = None
-
-
-class User(msgspec.Struct, gc=False):
-    id: Int | None = None
-    email: str | None = None
-
-
-class PredictionRef(msgspec.Struct, gc=False):
-    id: Int | None = None
-    model_version: str | None = None
-
-
-class Annotation(msgspec.Struct, gc=False):
-    id: Int | None = None
-    completed_by: User | Int | None = None
-    result: tuple[Result, ...] | None = None
-    was_cancelled: bool | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    lead_time: float | None = None
-    prediction: PredictionRef | Int | None = None
-    parent_prediction: Int | None = None
-
-
-class Prediction(msgspec.Struct, gc=False):
-    id: Int | None = None
-    model_version: str | None = None
+from corpus.scale.taskshape import Annotation, PredictionRef, Result, Task, User
 
 
 def _shown_version(ann: Annotation, predictions: dict[Any, str]) -> str | None:
@@ -106,46 +57,6 @@ def _shown_version(ann: Annotation, predictions: dict[Any, str]) -> str | None:
         return predictions.get(key)
     versions = {v for k, v in predictions.items() if k is not None}
     return versions.pop() if len(versions) == 1 else None
-
-
-class Data(msgspec.Struct, gc=False):
-    text: str | None = None
-    doc_id: str | None = None
-    language: str | None = None
-    guidelines_version: str | None = None
-
-
-class Task(msgspec.Struct, gc=False):
-    id: Int | None = None
-    annotations: list[Annotation] | None = None
-    predictions: list[Prediction] | None = None
-    data: Data | None = None
-
-
-DECODER = msgspec.json.Decoder(list[Task])
-
-
-def _depth_probe(levels: int) -> bytes:
-    """A region of one task whose nesting reaches `levels` (the region's array is level 1, as validate counts),
-    placed in an unread field of the most deeply typed object: there the fewest levels count (strictjson)."""
-    task = (b'{"id":1,"annotations":[{"result":[{"value":{"x":' + b"[" * (levels - 7) + b"]" * (levels - 7)
-            + b"}}]}]}")
-    return b"[" + task + b"]"
-
-
-DEPTH_PROBES = (_depth_probe(MAX_DEPTH), _depth_probe(MAX_DEPTH + 1))
-
-
-def decode_tasks(body: bytes | memoryview) -> tuple[list[Task] | None, bool]:
-    """(tasks, depth_checked): the region's tasks in the typed shape, or None when any value has another shape,
-    the JSON is bad, or it may nest deeper than validate allows (the strict reader then decides).
-
-    depth_checked False: this interpreter cannot bound the decoder's nesting; the caller checks depth itself.
-    """
-    try:
-        return strictjson.decode_guarded(DECODER.decode, body, DEPTH_PROBES)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return None, True
 
 
 # ---- one annotation set as the stream's row record ------------------------------------------------------------

@@ -4,7 +4,7 @@ Decoding a whole 2 GB export needs ~17 GB of Python objects, and event streaming
 export is cut into byte regions of ~8 MB at task starts, found by a regex on a small window: `{"id": N,
 "annotations":` can only match where an object starts (inside a JSON string every quote is escaped), and Label
 Studio writes `id` then `annotations` first in every task. Each region is decoded at once in a worker process
-(one per core) and goes through corpus.scale.fastpath: a typed msgspec decode and a one-pass convert-and-validate that
+(one per core): a typed msgspec decode (corpus.scale.taskshape) and a one-pass convert-and-validate (fastpath) that
 either proves a task clean and yields its rows, or hands the task to the reference path (the same functions as
 the in-memory build, which report every issue). corpus.scale.columns turns the rows into Arrow tables with build.py's
 schema. The parent only orders the results and writes row groups of exactly build.ROW_GROUP_SIZE rows with a
@@ -45,7 +45,7 @@ from corpus.gold.validate import ExportRules, SeedRef, export_level_issues, seed
 from corpus.ingest.clean import load_documents
 from corpus.labelstudio.exports import TASK_START, WS, decode_pieces, read_export, tasks_end
 from corpus.release import build
-from corpus.scale import columns, engines, fastpath, strictjson
+from corpus.scale import columns, engines, fastpath, strictjson, taskshape
 from corpus.scale.fastpath import SetRecord
 from corpus.scale.seedtable import SeedTable, as_table, text_digest
 
@@ -185,7 +185,7 @@ def peak_rss_kb() -> int:
     return 0
 
 
-def _fast(task: fastpath.Task, file: str) -> list[SetRecord] | None:
+def _fast(task: taskshape.Task, file: str) -> list[SetRecord] | None:
     """The fast path on one task, after the seed check it needs (cheap: one hash); None: use the reference."""
     data = task.data
     if task.id is None or data is None or data.doc_id is None or data.text is None:
@@ -199,10 +199,10 @@ def _fast(task: fastpath.Task, file: str) -> list[SetRecord] | None:
     return fastpath.task_records(task, file, language)
 
 
-def _typed(buf: bytearray, body: memoryview, check_keys: bool) -> tuple[list[fastpath.Task] | None, list[Any] | None]:
+def _typed(buf: bytearray, body: memoryview, check_keys: bool) -> tuple[list[taskshape.Task] | None, list[Any] | None]:
     """(typed tasks, generic tasks or None): typed None sends the region to the strict reader, which reports
     what the typed decoder cannot see (corpus.scale.strictjson): nesting beyond validate's limit, repeated keys."""
-    typed, depth_checked = fastpath.decode_tasks(body)
+    typed, depth_checked = taskshape.decode_tasks(body)
     if typed is None or (not check_keys and depth_checked):
         return typed, None
     plain = strictjson.generic(body)

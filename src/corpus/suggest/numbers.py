@@ -492,10 +492,10 @@ class _Scanner:
                     current = (current or 1) * 12
                 elif m > 1000:
                     total = (total + current or 1) * m
-                    current = 0
+                    current = 0.0
                 else:
                     total += (current or 1) * m
-                    current = 0
+                    current = 0.0
                 seen = True
             else:
                 return None
