@@ -251,6 +251,31 @@ def draw(page: Page, hotkey: str, surface: str, gestures: Gestures | None = None
         gestures.add(drags=1, keys=1)
 
 
+def draw_selected(page: Page, hotkey: str, surface: str, label: str, gestures: Gestures) -> None:
+    """draw(), then the new region's fields without a click ("Selected <label>").
+
+    Label Studio selects a region it has just created from a timer, and only if the region is still alive then;
+    under load it sometimes is not (CI, 2026-12-06: the CLAIM drawn, nothing selected, the page otherwise well).
+    The region is then undone (Ctrl+Z) and drawn once more, not counted: an annotator who sees no fields does the
+    same or clicks. A second miss fails, so a broken select-after-create cannot pass."""
+    header = page.get_by_text(f"Selected {label}")
+    draw(page, hotkey, surface, gestures, label=label)
+    try:
+        header.wait_for(timeout=10_000)
+        return
+    except PlaywrightTimeout:
+        print(f"select-after-create missed the {label} region over {surface!r}: undone and drawn again",
+              file=sys.stderr)
+    drawn = page.locator("span.htx-highlight", has_text=surface)
+    before = drawn.count()
+    page.keyboard.press("Control+z")
+    page.wait_for_function("([n, sel, text]) => [...document.querySelectorAll(sel)].filter("
+                           "e => e.textContent.includes(text)).length < n",
+                           arg=[before, "span.htx-highlight", surface])
+    draw(page, hotkey, surface, label=label)
+    header.wait_for()
+
+
 def highlight(page: Page, surface: str) -> None:
     """Click a region where its text starts."""
     x1, y1, _, _ = surface_box(page, surface)
@@ -598,9 +623,8 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
         page.locator("span.htx-highlight", has_text=HOLDER).first.wait_for()
         page.keyboard.press(c.UNSELECT_KEY)
     gestures.start("claim")
-    draw(page, c.CLAIM_HOTKEY, CLAIM, gestures, label="CLAIM")
+    draw_selected(page, c.CLAIM_HOTKEY, CLAIM, "CLAIM", gestures)  # selected at once: its fields, no click
     shot("claim-drawn")
-    page.get_by_text("Selected CLAIM").wait_for()  # selected at once: its fields show without a click
     claim_box = surface_box(page, CLAIM)
     value = page.locator("input[name=claim_value]")
     field_box = value.bounding_box()
@@ -637,8 +661,7 @@ def annotate_in_browser(page: Page, shot: Shots, url: str, email: str, password:
 
     # a STANCE span: label key, drag, target and polarity by their keys, then its holder
     gestures.start("stance")
-    draw(page, c.STANCE_HOTKEY, EVIDENCE, gestures, label="STANCE")
-    page.get_by_text("Selected STANCE").wait_for()
+    draw_selected(page, c.STANCE_HOTKEY, EVIDENCE, "STANCE", gestures)
     gestures.key(page, c.key_name(keys[c.STANCE_TARGET]["maduro_government"]))
     gestures.key(page, c.key_name(keys[c.STANCE_POLARITY]["against"]))
     assert checked(page) == ["against", "maduro_government"]
