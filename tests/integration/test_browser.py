@@ -251,6 +251,11 @@ def draw(page: Page, hotkey: str, surface: str, gestures: Gestures | None = None
         gestures.add(drags=1, keys=1)
 
 
+# How many region highlights hold `text` (case and spaces as written, unlike Playwright's has_text).
+HIGHLIGHTS_WITH_JS = ("text => [...document.querySelectorAll('span.htx-highlight')]"
+                      ".filter(e => e.textContent.includes(text)).length")
+
+
 def draw_selected(page: Page, hotkey: str, surface: str, label: str, gestures: Gestures) -> None:
     """draw(), then the new region's fields without a click ("Selected <label>").
 
@@ -266,12 +271,9 @@ def draw_selected(page: Page, hotkey: str, surface: str, label: str, gestures: G
     except PlaywrightTimeout:
         print(f"select-after-create missed the {label} region over {surface!r}: undone and drawn again",
               file=sys.stderr)
-    drawn = page.locator("span.htx-highlight", has_text=surface)
-    before = drawn.count()
+    before = page.evaluate(f"text => ({HIGHLIGHTS_WITH_JS})(text)", surface)  # counted as the wait counts them
     page.keyboard.press("Control+z")
-    page.wait_for_function("([n, sel, text]) => [...document.querySelectorAll(sel)].filter("
-                           "e => e.textContent.includes(text)).length < n",
-                           arg=[before, "span.htx-highlight", surface])
+    page.wait_for_function(f"([n, text]) => ({HIGHLIGHTS_WITH_JS})(text) < n", arg=[before, surface])
     draw(page, hotkey, surface, label=label)
     header.wait_for()
 

@@ -4,9 +4,8 @@ Apart from corpus.scale.fastpath (the logic that reads them) so that module hold
 compiled (mypyc) without touching these msgspec.Struct classes, whose annotations a compiled module would not keep
 (benchmarks/fastpath_parts.py --mypyc measures that).
 
-msgspec skips the fields it is not asked for and keeps the last of repeated keys, so corpus.scale.strictjson bounds
-its nesting to validate's limit (free), and with `--strict-json` the stream compares ':' counts to find repeated
-keys.
+msgspec skips the fields it is not asked for and keeps the last of repeated keys: what that leaves unchecked, and
+how the stream checks it, is in corpus.scale.fastpath and corpus.scale.strictjson.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from corpus.core.jsontext import MAX_DEPTH
 from corpus.gold.convert import INT64
 from corpus.scale import strictjson
 
-# ---- the typed shape of a Label Studio task (gc=False: these structs never form cycles) -------------------
+# gc=False: these structs never form cycles
 Int = Annotated[int, msgspec.Meta(ge=INT64[0], le=INT64[1])]  # what convert._is_int accepts
 
 
